@@ -1,0 +1,129 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminRoutes } from './features/admin/routes.js';
+import { apiKeyRoutes } from './features/api-keys/routes.js';
+import { AccessTokens } from './features/auth/access-tokens.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './features/auth/login-throttle.js';
+import { authRoutes } from './features/auth/routes.js';
+import { AuthService } from './features/auth/service.js';
+import type { FeatureDeps } from './features/feature-deps.js';
+import { healthRoutes } from './features/health/routes.js';
+import { installAccessControl } from './http/access.js';
+import { installErrorHandling } from './http/error-handler.js';
+import type { Bus } from './infra/bus.js';
+import type { Clock } from './infra/clock.js';
+import type { ServerConfig } from './infra/config.js';
+import type { Db } from './infra/db/db.js';
+import type { Logger } from './infra/logger.js';
+import { createMetrics, type Metrics } from './infra/metrics.js';
+
+/** Infrastructure the app runs on, created by the caller (the server runtime or a test). */
+export interface AppDeps {
+  db: Db;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  jwtSecret: Uint8Array;
+  metrics?: Metrics;
+}
+
+export interface AppLimits {
+  /** Requests per minute per IP on register, login and refresh. */
+  authRequestsPerMinute: number;
+  loginThrottle: LoginThrottleLimits;
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_LIMITS: AppLimits = {
+  authRequestsPerMinute: 60,
+  loginThrottle: DEFAULT_LOGIN_THROTTLE,
+  bodyLimit: 1024 * 1024,
+};
+
+export type VezaApp = FastifyInstance & { veza: { auth: AuthService; metrics: Metrics } };
+
+type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'>;
+
+export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {
+  const { bodyLimit, authRequestsPerMinute, loginThrottle } = { ...DEFAULT_LIMITS, ...limits };
+  const metrics = deps.metrics ?? createMetrics();
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit,
+    return503OnClosing: true,
+    ajv: {
+      // Unknown fields are refused rather than silently dropped, so typos surface as errors.
+      // Fastify's compiler already loads ajv-formats (email, uuid, date-time).
+      customOptions: { removeAdditional: false, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
+  const auth = new AuthService({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics,
+    accessTokens,
+    throttle: new LoginThrottle(deps.clock, loginThrottle),
+  });
+  const featureDeps: FeatureDeps = { db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger, metrics, auth };
+
+  installErrorHandling(app);
+  installAccessControl(app, auth);
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    // The API serves JSON; only the docs page needs scripts and styles, from itself.
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+    },
+  });
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  await app.register(rateLimit, {
+    global: false,
+    onExceeded: (request) => metrics.rateLimited.inc({ route: request.routeOptions.url ?? 'unmatched' }),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: { code: 'RATE_LIMITED', message: `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} s.` },
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Veza API', version: '1', description: 'Audio streaming and real-time chat. Errors are { error: { code, message } }.' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key (vz_…)' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, { db: deps.db, metrics });
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { ...featureDeps, requestsPerMinute: authRequestsPerMinute });
+      await api.register(apiKeyRoutes, featureDeps);
+      await api.register(adminRoutes, featureDeps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const vezaApp = app as unknown as VezaApp;
+  vezaApp.veza = { auth, metrics };
+  return vezaApp;
+}

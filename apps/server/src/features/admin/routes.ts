@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AdminUserUpdateBodySchema, UserSchema, UuidSchema } from '@veza/shared';
+import { AppError, notFound } from '../../infra/errors.js';
+import { requirePrincipal } from '../../http/access.js';
+import { errorResponses } from '../../http/error-responses.js';
+import { toUserDto, updateUserRole } from '../auth/user-store.js';
+import type { FeatureDeps } from '../feature-deps.js';
+
+export const adminRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock, logger }) => {
+  app.patch(
+    '/admin/users/:id',
+    {
+      config: { access: 'users:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's role",
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: UuidSchema }),
+        body: AdminUserUpdateBodySchema,
+        response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      // An admin demoting themselves could leave the server with no admin at all.
+      if (request.params.id === principal.user.id && request.body.role !== 'admin') {
+        throw new AppError(400, 'BAD_REQUEST', 'You cannot change your own role; ask another admin.');
+      }
+      const user = await updateUserRole(db, request.params.id, request.body.role, clock.now());
+      if (!user) throw notFound('No user with this id.');
+      logger.info({ adminId: principal.user.id, userId: user.id, role: user.role }, 'role changed');
+      return toUserDto(user);
+    },
+  );
+};

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { API_KEY_PREFIX, ROLE_PERMISSIONS, type AuthSession } from '@veza/shared';
+import type { Clock } from '../../infra/clock.js';
+import type { Db } from '../../infra/db/db.js';
+import { AppError } from '../../infra/errors.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Metrics } from '../../infra/metrics.js';
+import { authenticateApiKey } from '../api-keys/store.js';
+import type { AccessTokens } from './access-tokens.js';
+import { LoginThrottle } from './login-throttle.js';
+import { hashOpaqueToken, newOpaqueToken } from './opaque-tokens.js';
+import { createAccount } from './accounts.js';
+import { createDecoyHash, verifyPassword } from './passwords.js';
+import type { Principal } from './principal.js';
+import * as sessions from './session-store.js';
+import * as users from './user-store.js';
+
+export const REFRESH_TOKEN_PREFIX = 'vzr_';
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+/**
+ * Two requests racing with the same refresh token (two windows, a retry after a lost response)
+ * both succeed when they come within this window and the first one's successor is still
+ * unused; anything else presenting a used token is treated as theft.
+ */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+
+export interface AuthServiceDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  accessTokens: AccessTokens;
+  throttle: LoginThrottle;
+}
+
+export class AuthService {
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  async register(input: { email: string; username: string; password: string }): Promise<AuthSession> {
+    const user = await createAccount(this.deps.db, this.deps.clock, { ...input, role: 'listener' });
+    this.deps.metrics.authRegistrations.inc();
+    this.deps.logger.info({ userId: user.id }, 'account registered');
+    return this.startSession(user);
+  }
+
+  async login(input: { login: string; password: string }, ip: string): Promise<AuthSession> {
+    const { throttle, metrics } = this.deps;
+    const user = await users.findUserForLogin(this.deps.db, input.login.trim());
+    const accountKey = user?.id ?? `unknown:${input.login.trim().toLowerCase()}`;
+    const retryAfter = throttle.retryAfterSeconds(ip, accountKey);
+    if (retryAfter > 0) {
+      metrics.authLogins.inc({ result: 'throttled' });
+      throw new AppError(429, 'RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${retryAfter} s.`, {
+        'retry-after': String(retryAfter),
+      });
+    }
+    // Verify against a decoy when the account does not exist so timing does not reveal it.
+    const valid = await verifyPassword(user?.passwordHash ?? (await this.getDecoyHash()), input.password);
+    if (!user || !valid) {
+      throttle.recordFailure(ip, accountKey);
+      metrics.authLogins.inc({ result: 'failure' });
+      throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email, username or password.');
+    }
+    metrics.authLogins.inc({ result: 'success' });
+    const { passwordHash: _omit, ...record } = user;
+    return this.startSession(record);
+  }
+
+  async refresh(refreshToken: string): Promise<AuthSession> {
+    const { db, clock, metrics, logger } = this.deps;
+    const now = clock.now();
+    const outcome = await db.transaction(async (tx) => {
+      const row = await sessions.lockRefreshToken(tx, hashOpaqueToken(refreshToken));
+      if (!row || row.session_revoked_at) return { kind: 'invalid' as const };
+      if (row.expires_at <= now) return { kind: 'expired' as const };
+      if (row.used_at) {
+        const withinGrace = now.getTime() - row.used_at.getTime() <= REFRESH_REUSE_GRACE_MS;
+        if (!withinGrace || row.successor_used) {
+          await sessions.revokeSession(tx, row.session_id, 'reuse', now);
+          return { kind: 'reused' as const, sessionId: row.session_id, userId: row.user_id };
+        }
+      }
+      await sessions.markRefreshTokenUsed(tx, row.id, now);
+      const user = await users.findUserById(tx, row.user_id);
+      if (!user) return { kind: 'invalid' as const };
+      const token = await this.issueRefreshToken(tx, row.session_id, row.id, now);
+      await sessions.touchSession(tx, row.session_id, now);
+      return { kind: 'ok' as const, user, token, sessionId: row.session_id };
+    });
+
+    switch (outcome.kind) {
+      case 'ok': {
+        metrics.authRefreshes.inc({ result: 'success' });
+        const access = await this.deps.accessTokens.issue(outcome.user, outcome.sessionId);
+        return {
+          user: users.toUserDto(outcome.user),
+          accessToken: access.token,
+          refreshToken: outcome.token,
+          accessTokenExpiresAt: access.expiresAt.toISOString(),
+        };
+      }
+      case 'reused':
+        metrics.authRefreshes.inc({ result: 'reused' });
+        logger.warn({ userId: outcome.userId, sessionId: outcome.sessionId }, 'refresh token reused: session revoked');
+        throw new AppError(401, 'REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been ended. Sign in again.');
+      case 'expired':
+        metrics.authRefreshes.inc({ result: 'expired' });
+        throw new AppError(401, 'TOKEN_EXPIRED', 'The refresh token has expired. Sign in again.');
+      case 'invalid':
+        metrics.authRefreshes.inc({ result: 'invalid' });
+        throw new AppError(401, 'TOKEN_INVALID', 'The refresh token is not valid. Sign in again.');
+    }
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await sessions.revokeSession(this.deps.db, sessionId, 'logout', this.deps.clock.now());
+  }
+
+  /** Resolves a bearer credential (access token or API key) to a principal, or throws 401. */
+  async authenticate(bearer: string): Promise<Principal> {
+    const { db, clock } = this.deps;
+    if (bearer.startsWith(API_KEY_PREFIX)) {
+      const found = await authenticateApiKey(db, bearer, clock.now());
+      if (!found) throw new AppError(401, 'TOKEN_INVALID', 'The API key is not valid or has been revoked.');
+      const granted = new Set(found.scopes);
+      return {
+        user: found.user,
+        permissions: new Set(ROLE_PERMISSIONS[found.user.role].filter((p) => granted.has(p))),
+        sessionId: null,
+        apiKeyId: found.apiKeyId,
+      };
+    }
+    const claims = await this.deps.accessTokens.verify(bearer);
+    const user = await users.findUserInLiveSession(db, claims.userId, claims.sessionId);
+    if (!user) throw new AppError(401, 'TOKEN_INVALID', 'This session has ended. Sign in again.');
+    return { user, permissions: new Set(ROLE_PERMISSIONS[user.role]), sessionId: claims.sessionId, apiKeyId: null };
+  }
+
+  private async startSession(user: users.UserRecord): Promise<AuthSession> {
+    const now = this.deps.clock.now();
+    const sessionId = randomUUID();
+    const refreshToken = await this.deps.db.transaction(async (tx) => {
+      await sessions.insertSession(tx, { id: sessionId, userId: user.id, now });
+      return this.issueRefreshToken(tx, sessionId, null, now);
+    });
+    const access = await this.deps.accessTokens.issue(user, sessionId);
+    return {
+      user: users.toUserDto(user),
+      accessToken: access.token,
+      refreshToken,
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+    };
+  }
+
+  private async issueRefreshToken(
+    tx: Parameters<typeof sessions.insertRefreshToken>[0],
+    sessionId: string,
+    parentId: string | null,
+    now: Date,
+  ): Promise<string> {
+    const token = newOpaqueToken(REFRESH_TOKEN_PREFIX);
+    await sessions.insertRefreshToken(tx, {
+      id: randomUUID(),
+      sessionId,
+      hash: hashOpaqueToken(token),
+      parentId,
+      now,
+      expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_MS),
+    });
+    return token;
+  }
+
+  private getDecoyHash(): Promise<string> {
+    this.decoyHash ??= createDecoyHash();
+    return this.decoyHash;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Role, User } from '@veza/shared';
+import type { Queryable } from '../../infra/db/db.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  username: string;
+  role: Role;
+  createdAt: Date;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  username: string;
+  role: Role;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, email, username, role, created_at';
+
+export const toUserRecord = (row: UserRow): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  username: row.username,
+  role: row.role,
+  createdAt: row.created_at,
+});
+
+export const toUserDto = (user: UserRecord): User => ({
+  id: user.id,
+  email: user.email,
+  username: user.username,
+  role: user.role,
+  createdAt: user.createdAt.toISOString(),
+});
+
+export class DuplicateUserError extends Error {
+  constructor(readonly field: 'email' | 'username') {
+    super(`${field} already taken`);
+  }
+}
+
+export async function insertUser(
+  db: Queryable,
+  user: { id: string; email: string; username: string; passwordHash: string; role: Role; now: Date },
+): Promise<UserRecord> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (id, email, username, password_hash, role, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
+      [user.id, user.email, user.username, user.passwordHash, user.role, user.now],
+    );
+    return toUserRecord(rows[0]!);
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === '23505') {
+      throw new DuplicateUserError(pgError.constraint === 'users_email_lower_key' ? 'email' : 'username');
+    }
+    throw error;
+  }
+}
+
+/** Finds by email or username, case-insensitively. */
+export async function findUserForLogin(
+  db: Queryable,
+  login: string,
+): Promise<(UserRecord & { passwordHash: string }) | undefined> {
+  const { rows } = await db.query<UserRow & { password_hash: string }>(
+    `SELECT ${COLUMNS}, password_hash FROM users
+     WHERE lower(email) = lower($1) OR lower(username) = lower($1) LIMIT 1`,
+    [login],
+  );
+  const row = rows[0];
+  return row ? { ...toUserRecord(row), passwordHash: row.password_hash } : undefined;
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] ? toUserRecord(rows[0]) : undefined;
+}
+
+/** The user behind an access token, provided its session is still live. One indexed query. */
+export async function findUserInLiveSession(
+  db: Queryable,
+  userId: string,
+  sessionId: string,
+): Promise<UserRecord | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT u.id, u.email, u.username, u.role, u.created_at
+     FROM users u JOIN auth_sessions s ON s.user_id = u.id
+     WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL`,
+    [userId, sessionId],
+  );
+  return rows[0] ? toUserRecord(rows[0]) : undefined;
+}
+
+export async function updateUserRole(db: Queryable, id: string, role: Role, now: Date): Promise<UserRecord | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, role, now],
+  );
+  return rows[0] ? toUserRecord(rows[0]) : undefined;
+}
+
+export async function countUsers(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM users');
+  return Number(rows[0]?.count ?? 0);
+}

@@ -1,0 +1,125 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  publicUrl: string;
+  /** External PostgreSQL; when absent the server runs an embedded one in `dataDir`. */
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  logLevel: LogLevel;
+  /** HS256 signing secret; when absent one is generated into `dataDir` on first start. */
+  jwtSecret: string | undefined;
+  /** Origins allowed by CORS. Empty means closed (the desktop app does not need CORS). */
+  corsOrigins: string[];
+  /** Create the demo accounts on a fresh database (never in production). */
+  demo: boolean;
+  production: boolean;
+  /** Trust X-Forwarded-* (set when behind a reverse proxy, so rate limits see client IPs). */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment once at start; every problem is reported together. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+
+  const host = value('VEZA_HOST') ?? '127.0.0.1';
+
+  let port = 8080;
+  const rawPort = value('VEZA_PORT');
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port > 65535) {
+      problems.push(`VEZA_PORT must be an integer between 0 and 65535 (got "${rawPort}")`);
+    }
+  }
+
+  const dataDir = path.resolve(cwd, value('VEZA_DATA_DIR') ?? 'data');
+
+  const publicUrl = value('VEZA_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!isUrl(publicUrl, ['http:', 'https:'])) {
+    problems.push(`VEZA_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  }
+
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl !== undefined && !isUrl(databaseUrl, ['postgres:', 'postgresql:'])) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const natsUrl = value('VEZA_NATS_URL');
+  if (natsUrl !== undefined && !isUrl(natsUrl, ['nats:', 'tls:', 'ws:', 'wss:'])) {
+    problems.push(`VEZA_NATS_URL must be a nats:// URL (got "${natsUrl}")`);
+  }
+
+  const rawLevel = value('VEZA_LOG_LEVEL') ?? 'info';
+  const logLevel = LOG_LEVELS.find((level) => level === rawLevel.toLowerCase());
+  if (logLevel === undefined) {
+    problems.push(`VEZA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}")`);
+  }
+
+  const jwtSecret = value('VEZA_JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push('VEZA_JWT_SECRET must be at least 32 bytes long');
+  }
+
+  const corsOrigins = (value('VEZA_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!isUrl(origin, ['http:', 'https:'])) problems.push(`VEZA_CORS_ORIGINS has an invalid origin "${origin}"`);
+  }
+
+  const production = env.NODE_ENV === 'production';
+  const demo = !production && parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems);
+  const trustProxy = parseBool(value('VEZA_TRUST_PROXY'), 'VEZA_TRUST_PROXY', problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host,
+    port,
+    dataDir,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    databaseUrl,
+    natsUrl,
+    logLevel: logLevel ?? 'info',
+    jwtSecret,
+    corsOrigins,
+    demo,
+    production,
+    trustProxy,
+  };
+}
+
+function parseBool(raw: string | undefined, name: string, problems: string[]): boolean {
+  if (raw === undefined) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}
+
+function isUrl(raw: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(raw).protocol);
+  } catch {
+    return false;
+  }
+}

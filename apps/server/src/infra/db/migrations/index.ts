@@ -1,0 +1,10 @@
+import { accounts } from './0001-accounts.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: never edit a migration that has shipped; add the next number instead. */
+export const MIGRATIONS: readonly Migration[] = [accounts];

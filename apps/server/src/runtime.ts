@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+import { buildApp, type AppLimits, type VezaApp } from './app.js';
+import { formatDemoBanner, seedDemo } from './demo/seed.js';
+import { InProcessBus } from './infra/bus.js';
+import { systemClock } from './infra/clock.js';
+import type { ServerConfig } from './infra/config.js';
+import { openDatabase } from './infra/db/database.js';
+import { createDb } from './infra/db/db.js';
+import { migrate } from './infra/db/migrate.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { loadJwtSecret } from './infra/secrets.js';
+
+export interface RunningServer {
+  app: VezaApp;
+  url: string;
+  /** Stops accepting, finishes in-flight requests, closes the database, stops PostgreSQL. */
+  close(): Promise<void>;
+}
+
+/** Everything `veza-server serve` does before listening, in order. */
+export async function startServer(
+  config: ServerConfig,
+  options: { logger?: Logger; limits?: Partial<AppLimits>; print?: (text: string) => void } = {},
+): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
+  const cleanup = async (): Promise<void> => {
+    for (const step of cleanups.reverse()) await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+  };
+  try {
+    await migrate(database.connectionString, logger);
+    const db = createDb({ connectionString: database.connectionString, onError: (err) => logger.error({ err }, 'database pool error') });
+    cleanups.push(() => db.close());
+    const jwtSecret = await loadJwtSecret(config.dataDir, config.jwtSecret);
+    if (config.natsUrl) {
+      logger.warn('VEZA_NATS_URL is set but this version fans out in-process only; NATS arrives with the chat feature');
+    }
+    const bus = new InProcessBus();
+    cleanups.push(() => bus.close());
+    const app = await buildApp(config, { db, bus, clock: systemClock, logger, jwtSecret }, options.limits);
+    cleanups.push(() => app.close());
+
+    if (config.demo) {
+      const created = await seedDemo({ db, clock: systemClock, logger, dataDir: config.dataDir, production: config.production });
+      if (created) (options.print ?? ((text) => process.stdout.write(`${text}\n`)))(formatDemoBanner(created, config.dataDir, config.publicUrl));
+    }
+
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, startMs: Math.round(performance.now() - startedAt), embeddedDb: database.embedded }, 'veza-server ready');
+
+    let closing: Promise<void> | undefined;
+    return { app, url, close: () => (closing ??= cleanup()) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './roles.js';
+export * from './protocol.js';
+export * from './schemas/common.js';
+export * from './schemas/auth.js';
