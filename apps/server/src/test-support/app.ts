@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthSession, Role } from '@veza/shared';
+import { buildApp, type AppLimits, type VezaApp } from '../app.js';
+import { InProcessBus } from '../infra/bus.js';
+import { systemClock, type Clock } from '../infra/clock.js';
+import { createLogger } from '../infra/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_PUBLIC_URL = 'http://veza.test';
+
+export interface TestApp {
+  app: VezaApp;
+  database: TestDatabase;
+  jwtSecret: Uint8Array;
+  close(): Promise<void>;
+}
+
+/** A real app on its own fresh database; limits are generous unless a test sets them. */
+export async function createTestApp(
+  options: { clock?: Clock; limits?: Partial<AppLimits>; jwtSecret?: Uint8Array } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const jwtSecret = options.jwtSecret ?? randomBytes(32);
+  const app = await buildApp(
+    { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false },
+    {
+      db: database.db,
+      bus: new InProcessBus(),
+      clock: options.clock ?? systemClock,
+      logger: createLogger(process.env.VEZA_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent'),
+      jwtSecret,
+    },
+    {
+      authRequestsPerMinute: 10_000,
+      loginThrottle: { windowMs: 60_000, maxFailuresPerIp: 10_000, maxFailuresPerAccount: 10_000 },
+      ...options.limits,
+    },
+  );
+  await app.ready();
+  return {
+    app,
+    database,
+    jwtSecret,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+let counter = 0;
+
+/** Registers a fresh account through the API and gives it `role` directly in the database. */
+export async function signUp(
+  testApp: TestApp,
+  role: Role = 'listener',
+): Promise<AuthSession & { password: string }> {
+  counter += 1;
+  const suffix = `${process.pid}${counter}${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const response = await testApp.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email: `user${suffix}@example.test`, username: `user${suffix}`, password },
+  });
+  if (response.statusCode !== 201) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
+  const session = response.json<AuthSession>();
+  if (role !== 'listener') {
+    await testApp.database.db.query('UPDATE users SET role = $2 WHERE id = $1', [session.user.id, role]);
+    session.user.role = role;
+  }
+  return { ...session, password };
+}
+
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
