@@ -39,7 +39,10 @@ export async function startServer(
     }
     const bus = new InProcessBus();
     cleanups.push(() => bus.close());
-    const app = await buildApp(config, { db, bus, clock: systemClock, logger, jwtSecret }, options.limits);
+    const app = await buildApp(config, { db, bus, clock: systemClock, logger, jwtSecret }, {
+      authRequestsPerMinute: config.authRequestsPerMinute,
+      ...options.limits,
+    });
     cleanups.push(() => app.close());
 
     if (config.demo) {

@@ -21,6 +21,8 @@ export interface ServerConfig {
   production: boolean;
   /** Trust X-Forwarded-* (set when behind a reverse proxy, so rate limits see client IPs). */
   trustProxy: boolean;
+  /** Requests per minute per IP on register, login and refresh. */
+  authRequestsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +89,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     if (!isUrl(origin, ['http:', 'https:'])) problems.push(`VEZA_CORS_ORIGINS has an invalid origin "${origin}"`);
   }
 
+  let authRequestsPerMinute = 60;
+  const rawAuthRate = value('VEZA_AUTH_REQUESTS_PER_MINUTE');
+  if (rawAuthRate !== undefined) {
+    authRequestsPerMinute = Number(rawAuthRate);
+    if (!/^\d+$/.test(rawAuthRate) || authRequestsPerMinute < 1) {
+      problems.push(`VEZA_AUTH_REQUESTS_PER_MINUTE must be a positive integer (got "${rawAuthRate}")`);
+    }
+  }
+
   const production = env.NODE_ENV === 'production';
   const demo = !production && parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems);
   const trustProxy = parseBool(value('VEZA_TRUST_PROXY'), 'VEZA_TRUST_PROXY', problems);
@@ -105,6 +116,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     demo,
     production,
     trustProxy,
+    authRequestsPerMinute,
   };
 }
 

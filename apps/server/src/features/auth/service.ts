@@ -7,7 +7,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { Metrics } from '../../infra/metrics.js';
 import { authenticateApiKey } from '../api-keys/store.js';
 import type { AccessTokens } from './access-tokens.js';
-import { LoginThrottle } from './login-throttle.js';
+import { type LoginThrottle } from './login-throttle.js';
 import { hashOpaqueToken, newOpaqueToken } from './opaque-tokens.js';
 import { createAccount } from './accounts.js';
 import { createDecoyHash, verifyPassword } from './passwords.js';

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const eslint = new ESLint({ cwd: ROOT });
+
+async function lintAs(relativePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, relativePath) });
+  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
+}
+
+describe('import boundaries', () => {
+  it.each([
+    ["import { readFile } from 'node:fs/promises';\nexport const f = readFile;\n", 'no-restricted-imports'],
+    ["import path from 'path';\nexport const p = path;\n", 'no-restricted-imports'],
+    ["import pg from 'pg';\nexport const p = pg;\n", 'no-restricted-imports'],
+    ['export const w = window.location;\n', 'no-restricted-globals'],
+    ['export const b = Buffer.from([]);\n', 'no-restricted-globals'],
+  ])('refuses %j in packages/shared', async (code, rule) => {
+    const problems = await lintAs('packages/shared/src/boundary-probe.ts', code);
+    expect(problems.some((p) => p.startsWith(rule))).toBe(true);
+  });
+
+  it('allows runtime-neutral code in packages/shared', async () => {
+    const problems = await lintAs('packages/shared/src/boundary-probe.ts', "import { Type } from 'typebox';\nexport const S = Type.String();\n");
+    expect(problems).toEqual([]);
+  });
+
+  it('allows Node imports on the server', async () => {
+    const problems = await lintAs('apps/server/src/boundary-probe.ts', "import fs from 'node:fs';\nexport const f = fs;\n");
+    expect(problems).toEqual([]);
+  });
+});
