@@ -24,12 +24,18 @@ describe('import boundaries', () => {
   });
 
   it('allows runtime-neutral code in packages/shared', async () => {
-    const problems = await lintAs('packages/shared/src/boundary-probe.ts', "import { Type } from 'typebox';\nexport const S = Type.String();\n");
+    const problems = await lintAs(
+      'packages/shared/src/boundary-probe.ts',
+      "import { Type } from 'typebox';\nexport const S = Type.String();\n",
+    );
     expect(problems).toEqual([]);
   });
 
   it('allows Node imports on the server', async () => {
-    const problems = await lintAs('apps/server/src/boundary-probe.ts', "import fs from 'node:fs';\nexport const f = fs;\n");
+    const problems = await lintAs(
+      'apps/server/src/boundary-probe.ts',
+      "import fs from 'node:fs';\nexport const f = fs;\n",
+    );
     expect(problems).toEqual([]);
   });
 });

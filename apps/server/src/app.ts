@@ -75,7 +75,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     accessTokens,
     throttle: new LoginThrottle(deps.clock, loginThrottle),
   });
-  const featureDeps: FeatureDeps = { db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger, metrics, auth };
+  const featureDeps: FeatureDeps = {
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics,
+    auth,
+  };
 
   installErrorHandling(app);
   installAccessControl(app, auth);
@@ -105,9 +112,17 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Veza API', version: '1', description: 'Audio streaming and real-time chat. Errors are { error: { code, message } }.' },
+      info: {
+        title: 'Veza API',
+        version: '1',
+        description: 'Audio streaming and real-time chat. Errors are { error: { code, message } }.',
+      },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key (vz_…)' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key (vz_…)' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });

@@ -84,7 +84,8 @@ async function withDatabase(
   const database = await openDatabase(config, logger, { allowShared: true });
   try {
     const result = await migrate(database.connectionString, logger);
-    if (result.applied.length > 0) process.stderr.write(`Applied migrations ${result.applied.join(', ')}; schema is at ${result.current}.\n`);
+    if (result.applied.length > 0)
+      process.stderr.write(`Applied migrations ${result.applied.join(', ')}; schema is at ${result.current}.\n`);
     const db = createDb({ connectionString: database.connectionString, max: 2 });
     try {
       return await work(db, logger);
@@ -111,7 +112,8 @@ async function createUserCommand(config: ServerConfig, args: string[]): Promise<
   addFormats.default(ajv);
   const check = (name: string, schema: object, value: string | undefined): string => {
     if (value === undefined) throw new UsageError(`--${name} is required.`);
-    if (!ajv.validate(schema, value)) throw new UsageError(`--${name} is invalid: ${ajv.errorsText(ajv.errors, { dataVar: name })}.`);
+    if (!ajv.validate(schema, value))
+      throw new UsageError(`--${name} is invalid: ${ajv.errorsText(ajv.errors, { dataVar: name })}.`);
     return value;
   };
   const email = check('email', EmailSchema, values.email);

@@ -27,11 +27,15 @@ export async function startServer(
   const database = await openDatabase(config, logger);
   const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
   const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.reverse()) await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+    for (const step of cleanups.reverse())
+      await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
   };
   try {
     await migrate(database.connectionString, logger);
-    const db = createDb({ connectionString: database.connectionString, onError: (err) => logger.error({ err }, 'database pool error') });
+    const db = createDb({
+      connectionString: database.connectionString,
+      onError: (err) => logger.error({ err }, 'database pool error'),
+    });
     cleanups.push(() => db.close());
     const jwtSecret = await loadJwtSecret(config.dataDir, config.jwtSecret);
     if (config.natsUrl) {
@@ -39,22 +43,38 @@ export async function startServer(
     }
     const bus = new InProcessBus();
     cleanups.push(() => bus.close());
-    const app = await buildApp(config, { db, bus, clock: systemClock, logger, jwtSecret }, {
-      authRequestsPerMinute: config.authRequestsPerMinute,
-      ...options.limits,
-    });
+    const app = await buildApp(
+      config,
+      { db, bus, clock: systemClock, logger, jwtSecret },
+      {
+        authRequestsPerMinute: config.authRequestsPerMinute,
+        ...options.limits,
+      },
+    );
     cleanups.push(() => app.close());
 
     if (config.demo) {
-      const created = await seedDemo({ db, clock: systemClock, logger, dataDir: config.dataDir, production: config.production });
-      if (created) (options.print ?? ((text) => process.stdout.write(`${text}\n`)))(formatDemoBanner(created, config.dataDir, config.publicUrl));
+      const created = await seedDemo({
+        db,
+        clock: systemClock,
+        logger,
+        dataDir: config.dataDir,
+        production: config.production,
+      });
+      if (created)
+        (options.print ?? ((text) => process.stdout.write(`${text}\n`)))(
+          formatDemoBanner(created, config.dataDir, config.publicUrl),
+        );
     }
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, startMs: Math.round(performance.now() - startedAt), embeddedDb: database.embedded }, 'veza-server ready');
+    logger.info(
+      { url, startMs: Math.round(performance.now() - startedAt), embeddedDb: database.embedded },
+      'veza-server ready',
+    );
 
     let closing: Promise<void> | undefined;
     return { app, url, close: () => (closing ??= cleanup()) };

@@ -16,7 +16,8 @@ describe('role permission table', () => {
 
   it('builds every role on what a listener can do', () => {
     for (const role of ROLES) {
-      for (const permission of ROLE_PERMISSIONS.listener) expect(roleHasPermission(role, permission), `${role} ${permission}`).toBe(true);
+      for (const permission of ROLE_PERMISSIONS.listener)
+        expect(roleHasPermission(role, permission), `${role} ${permission}`).toBe(true);
     }
   });
 

@@ -20,13 +20,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const LISTENER: readonly Permission[] = [
-  'profile:read',
-  'api_keys:manage',
-  'chat:read',
-  'chat:write',
-  'tracks:play',
-];
+const LISTENER: readonly Permission[] = ['profile:read', 'api_keys:manage', 'chat:read', 'chat:write', 'tracks:play'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   listener: LISTENER,

@@ -21,9 +21,13 @@ export interface DemoAccount {
  * once. Passwords are random; they are shown once (returned for the console) and kept in
  * `<dataDir>/demo-credentials.txt` (0600). Never runs in production.
  */
-export async function seedDemo(
-  deps: { db: Db; clock: Clock; logger: Logger; dataDir: string; production: boolean },
-): Promise<DemoAccount[] | undefined> {
+export async function seedDemo(deps: {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  production: boolean;
+}): Promise<DemoAccount[] | undefined> {
   if (deps.production) {
     deps.logger.warn('demo content is never created when NODE_ENV=production');
     return undefined;

@@ -13,7 +13,11 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
     message: 'Unsupported Content-Type; send application/json.',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'BAD_REQUEST', message: 'The JSON body is empty.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'Content-Length does not match the body.',
+  },
 };
 
 /**

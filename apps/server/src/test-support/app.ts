@@ -51,10 +51,7 @@ export async function createTestApp(
 let counter = 0;
 
 /** Registers a fresh account through the API and gives it `role` directly in the database. */
-export async function signUp(
-  testApp: TestApp,
-  role: Role = 'listener',
-): Promise<AuthSession & { password: string }> {
+export async function signUp(testApp: TestApp, role: Role = 'listener'): Promise<AuthSession & { password: string }> {
   counter += 1;
   const suffix = `${process.pid}${counter}${randomBytes(3).toString('hex')}`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;

@@ -13,11 +13,14 @@ describe('auth schemas', () => {
   });
 
   it('refuses unknown fields, such as a self-assigned role', () => {
-    expect(Value.Check(RegisterBodySchema, { email: 'a@b.test', username: 'abc', password: 'password1', role: 'admin' })).toBe(false);
+    expect(
+      Value.Check(RegisterBodySchema, { email: 'a@b.test', username: 'abc', password: 'password1', role: 'admin' }),
+    ).toBe(false);
   });
 
   it('limits usernames to a safe alphabet', () => {
-    const check = (username: string) => Value.Check(RegisterBodySchema, { email: 'a@b.test', username, password: 'password1' });
+    const check = (username: string) =>
+      Value.Check(RegisterBodySchema, { email: 'a@b.test', username, password: 'password1' });
     expect(check('ada_lovelace.1')).toBe(true);
     expect(check('ab')).toBe(false);
     expect(check('<script>')).toBe(false);

@@ -84,8 +84,5 @@ export const ApiKeyCreatedSchema = Type.Object({
 });
 export type ApiKeyCreated = Static<typeof ApiKeyCreatedSchema>;
 
-export const AdminUserUpdateBodySchema = Type.Object(
-  { role: RoleSchema },
-  { additionalProperties: false },
-);
+export const AdminUserUpdateBodySchema = Type.Object({ role: RoleSchema }, { additionalProperties: false });
 export type AdminUserUpdateBody = Static<typeof AdminUserUpdateBodySchema>;

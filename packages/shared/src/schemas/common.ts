@@ -1,14 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
 
-export const ErrorBodySchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.Enum(ERROR_CODES),
-      message: Type.String(),
-    }),
-  },
-);
+export const ErrorBodySchema = Type.Object({
+  error: Type.Object({
+    code: Type.Enum(ERROR_CODES),
+    message: Type.String(),
+  }),
+});
 export type ErrorBodyDto = Static<typeof ErrorBodySchema>;
 
 export const UuidSchema = Type.String({ format: 'uuid' });

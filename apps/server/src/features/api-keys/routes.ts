@@ -31,7 +31,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, 
       if (beyond.length > 0) throw forbidden(`You cannot grant scopes you do not have: ${beyond.join(', ')}.`);
       const live = (await listApiKeys(db, principal.user.id)).filter((k) => k.revokedAt === null);
       if (live.length >= MAX_LIVE_KEYS_PER_USER) {
-        throw new AppError(400, 'BAD_REQUEST', `You already have ${MAX_LIVE_KEYS_PER_USER} active API keys; revoke one first.`);
+        throw new AppError(
+          400,
+          'BAD_REQUEST',
+          `You already have ${MAX_LIVE_KEYS_PER_USER} active API keys; revoke one first.`,
+        );
       }
       const secret = newOpaqueToken(API_KEY_PREFIX);
       const apiKey = await insertApiKey(db, {

@@ -48,10 +48,12 @@ export class AccessTokens {
         currentDate: this.clock.now(),
         requiredClaims: ['sub', 'exp', 'iat', 'sid'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new errors.JWTClaimValidationFailed('bad claims', payload);
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string')
+        throw new errors.JWTClaimValidationFailed('bad claims', payload);
       return { userId: payload.sub, sessionId: payload.sid };
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AppError(401, 'TOKEN_EXPIRED', 'The access token has expired; refresh it.');
+      if (error instanceof errors.JWTExpired)
+        throw new AppError(401, 'TOKEN_EXPIRED', 'The access token has expired; refresh it.');
       throw new AppError(401, 'TOKEN_INVALID', 'The access token is not valid.');
     }
   }

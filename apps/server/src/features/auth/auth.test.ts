@@ -15,7 +15,11 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 
 describe('register', () => {
   it('creates a listener, hashes the password with argon2id and signs in', async () => {
-    const response = await post('/api/v1/auth/register', { email: 'Ada@Example.test', username: 'ada', password: 'correct horse' });
+    const response = await post('/api/v1/auth/register', {
+      email: 'Ada@Example.test',
+      username: 'ada',
+      password: 'correct horse',
+    });
     expect(response.statusCode).toBe(201);
     const body = response.json<AuthSession>();
     expect(body.user).toMatchObject({ email: 'Ada@Example.test', username: 'ada', role: 'listener' });
@@ -23,17 +27,28 @@ describe('register', () => {
     expect(body.refreshToken).toMatch(/^vzr_/);
     expect(body).not.toHaveProperty('user.passwordHash');
 
-    const { rows } = await t.database.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [body.user.id]);
+    const { rows } = await t.database.db.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [body.user.id],
+    );
     expect(rows[0]!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(rows[0]!.password_hash).not.toContain('correct horse');
   });
 
   it('refuses an email or username that differs only in case', async () => {
     await post('/api/v1/auth/register', { email: 'bob@example.test', username: 'bob', password: 'password-1' });
-    const sameEmail = await post('/api/v1/auth/register', { email: 'BOB@example.TEST', username: 'bobby', password: 'password-1' });
+    const sameEmail = await post('/api/v1/auth/register', {
+      email: 'BOB@example.TEST',
+      username: 'bobby',
+      password: 'password-1',
+    });
     expect(sameEmail.statusCode).toBe(409);
     expect(sameEmail.json().error.code).toBe('EMAIL_TAKEN');
-    const sameName = await post('/api/v1/auth/register', { email: 'other@example.test', username: 'BOB', password: 'password-1' });
+    const sameName = await post('/api/v1/auth/register', {
+      email: 'other@example.test',
+      username: 'BOB',
+      password: 'password-1',
+    });
     expect(sameName.statusCode).toBe(409);
     expect(sameName.json().error.code).toBe('USERNAME_TAKEN');
   });
@@ -169,6 +184,8 @@ describe('logout', () => {
     const out = await post('/api/v1/auth/logout', undefined, bearer(user.accessToken));
     expect(out.statusCode).toBe(204);
     expect((await post('/api/v1/auth/refresh', { refreshToken: user.refreshToken })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(user.accessToken) })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(user.accessToken) })).statusCode,
+    ).toBe(401);
   });
 });

@@ -1,12 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import {
-  AuthSessionSchema,
-  LoginBodySchema,
-  RefreshBodySchema,
-  RegisterBodySchema,
-  UserSchema,
-} from '@veza/shared';
+import { AuthSessionSchema, LoginBodySchema, RefreshBodySchema, RegisterBodySchema, UserSchema } from '@veza/shared';
 import { AppError } from '../../infra/errors.js';
 import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
@@ -76,7 +70,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request, reply) => {
       const { sessionId } = requirePrincipal(request);
-      if (!sessionId) throw new AppError(400, 'BAD_REQUEST', 'API keys have no session to end; revoke the key instead.');
+      if (!sessionId)
+        throw new AppError(400, 'BAD_REQUEST', 'API keys have no session to end; revoke the key instead.');
       await auth.logout(sessionId);
       return reply.code(204).send(null);
     },

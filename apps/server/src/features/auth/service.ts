@@ -104,7 +104,11 @@ export class AuthService {
       case 'reused':
         metrics.authRefreshes.inc({ result: 'reused' });
         logger.warn({ userId: outcome.userId, sessionId: outcome.sessionId }, 'refresh token reused: session revoked');
-        throw new AppError(401, 'REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been ended. Sign in again.');
+        throw new AppError(
+          401,
+          'REFRESH_TOKEN_REUSED',
+          'This refresh token was already used; the session has been ended. Sign in again.',
+        );
       case 'expired':
         metrics.authRefreshes.inc({ result: 'expired' });
         throw new AppError(401, 'TOKEN_EXPIRED', 'The refresh token has expired. Sign in again.');

@@ -23,7 +23,12 @@ export async function revokeSession(db: Queryable, id: string, reason: RevokeRea
   return (result.rowCount ?? 0) > 0;
 }
 
-export async function revokeAllSessionsOfUser(db: Queryable, userId: string, reason: RevokeReason, now: Date): Promise<void> {
+export async function revokeAllSessionsOfUser(
+  db: Queryable,
+  userId: string,
+  reason: RevokeReason,
+  now: Date,
+): Promise<void> {
   await db.query(
     'UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL',
     [userId, now, reason],

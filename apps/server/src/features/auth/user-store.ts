@@ -95,7 +95,12 @@ export async function findUserInLiveSession(
   return rows[0] ? toUserRecord(rows[0]) : undefined;
 }
 
-export async function updateUserRole(db: Queryable, id: string, role: Role, now: Date): Promise<UserRecord | undefined> {
+export async function updateUserRole(
+  db: Queryable,
+  id: string,
+  role: Role,
+  now: Date,
+): Promise<UserRecord | undefined> {
   const { rows } = await db.query<UserRow>(
     `UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, role, now],

@@ -42,7 +42,6 @@ export interface ClusterPaths {
   clusterDir: string;
   passwordFile: string;
   logFile: string;
-
 }
 
 export function clusterPaths(dataDir: string): ClusterPaths {
@@ -50,7 +49,6 @@ export function clusterPaths(dataDir: string): ClusterPaths {
     clusterDir: path.join(dataDir, 'postgres'),
     passwordFile: path.join(dataDir, 'postgres.password'),
     logFile: path.join(dataDir, 'postgres.log'),
-    
   };
 }
 
@@ -315,7 +313,8 @@ export class EmbeddedPostgres {
       '-c',
       'max_connections=200',
     ];
-    if (this.options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+    if (this.options.unsafeFast)
+      flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
     // Logs go to a file rather than a pipe: a pipe would break if this process died, and a
     // postgres that outlives us must keep running until the next start stops it cleanly.
@@ -340,19 +339,26 @@ export class EmbeddedPostgres {
     for (;;) {
       if (exited) {
         this.child = undefined;
-        throw new EmbeddedPostgresError(`PostgreSQL exited during start-up. Last log lines:\n${await logTail(logFile)}`);
+        throw new EmbeddedPostgresError(
+          `PostgreSQL exited during start-up. Last log lines:\n${await logTail(logFile)}`,
+        );
       }
       if (await this.answers()) return;
       if (Date.now() > deadline) {
         await this.stop();
-        throw new EmbeddedPostgresError(`PostgreSQL was not ready within ${READY_TIMEOUT_MS / 1000} s. Log:\n${await logTail(logFile)}`);
+        throw new EmbeddedPostgresError(
+          `PostgreSQL was not ready within ${READY_TIMEOUT_MS / 1000} s. Log:\n${await logTail(logFile)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   private async answers(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.connectionString('postgres'), connectionTimeoutMillis: 1000 });
+    const client = new pg.Client({
+      connectionString: this.connectionString('postgres'),
+      connectionTimeoutMillis: 1000,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
