@@ -97,7 +97,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   await app.register(helmet, {
     // The API serves JSON; only the docs page needs scripts and styles, from itself.
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // TLS ends at the reverse proxy; on plain http this would break the docs page's assets.
+        upgradeInsecureRequests: null,
+      },
     },
   });
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
