@@ -15,6 +15,7 @@ import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { AppError } from './infra/errors.js';
 import type { Bus } from './infra/bus.js';
 import type { Clock } from './infra/clock.js';
 import type { ServerConfig } from './infra/config.js';
@@ -85,7 +86,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   };
 
   installErrorHandling(app);
-  installAccessControl(app, auth);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequestDuration.observe(
@@ -107,13 +107,17 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     },
   });
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  // After helmet and CORS, so 401/403 answers carry their headers too.
+  installAccessControl(app, auth);
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   await app.register(rateLimit, {
     global: false,
     onExceeded: (request) => metrics.rateLimited.inc({ route: request.routeOptions.url ?? 'unmatched' }),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'RATE_LIMITED', message: `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} s.` },
-    }),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} s.`, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
   });
   await app.register(swagger, {
     openapi: {

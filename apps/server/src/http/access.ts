@@ -38,7 +38,8 @@ export function installAccessControl(app: FastifyInstance, auth: AuthService): v
   app.decorateRequest('principal', null);
 
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/v1/') && route.config?.access === undefined) {
+    const underApi = route.url === '/api/v1' || route.url.startsWith('/api/v1/');
+    if (underApi && route.config?.access === undefined) {
       throw new Error(`Route ${String(route.method)} ${route.url} does not declare its access.`);
     }
   });

@@ -37,7 +37,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.statusCode === 429) {
       return reply.code(429).send(send('RATE_LIMITED', error.message || 'Too many requests; slow down.'));
     }
-    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       return reply.code(400).send(send('BAD_REQUEST', 'The request body is not valid JSON.'));
     }
     const status = error.statusCode ?? 500;

@@ -60,7 +60,7 @@ export type AuthSession = Static<typeof AuthSessionSchema>;
 
 export const ApiKeyCreateBodySchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     scopes: Type.Array(PermissionSchema, { minItems: 1, maxItems: PERMISSIONS.length, uniqueItems: true }),
   },
   { additionalProperties: false },

@@ -71,9 +71,9 @@ export async function authenticateApiKey(
     created_at: Date;
   }>(
     `WITH used AS (
-       UPDATE api_keys SET last_used_at = $2
+       UPDATE api_keys SET last_used_at = $2::timestamptz
        WHERE key_hash = $1 AND revoked_at IS NULL
-         AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')
+         AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
      )
      SELECT k.id AS key_id, k.scopes, u.id, u.email, u.username, u.role, u.created_at
      FROM api_keys k JOIN users u ON u.id = k.user_id

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ROLES, roleHasPermission, type ApiKeyCreated, type Permission, type Role } from '@veza/shared';
+import type { Principal } from '../features/auth/principal.js';
+import type { AuthService } from '../features/auth/service.js';
+import { AppError } from '../infra/errors.js';
+import { bearer, createTestApp, signUp, type TestApp } from '../test-support/app.js';
+import { installAccessControl } from './access.js';
+import { installErrorHandling } from './error-handler.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+type Caller = 'anonymous' | Role | 'apiKey';
+const CALLERS: readonly Caller[] = ['anonymous', ...ROLES, 'apiKey'];
+/** The API key caller: owned by an admin, but granted only this scope. */
+const API_KEY_SCOPES: Permission[] = ['profile:read'];
+
+interface Request {
+  url?: string;
+  payload?: object;
+}
+
+interface Row {
+  /** Method and Fastify URL, e.g. `DELETE /api/v1/api-keys/:id`. */
+  route: string;
+  access: 'public' | Permission;
+  /** A request that succeeds for a caller who is allowed in. */
+  request: () => Promise<Request>;
+  expected: Record<Caller, number>;
+}
+
+let counter = 0;
+const unique = () => `${process.pid}x${(counter += 1)}x${randomUUID().slice(0, 6)}`;
+
+const everyone = (status: number): Record<Caller, number> => ({
+  anonymous: status,
+  listener: status,
+  artist: status,
+  moderator: status,
+  admin: status,
+  apiKey: status,
+});
+
+/** Every /api/v1 route. A new route without a row here fails the completeness tests below. */
+const TABLE: Row[] = [
+  {
+    route: 'POST /api/v1/auth/register',
+    access: 'public',
+    request: async () => {
+      const id = unique();
+      return { payload: { email: `m${id}@example.test`, username: `m${id}`, password: 'password-1' } };
+    },
+    expected: everyone(201),
+  },
+  {
+    route: 'POST /api/v1/auth/login',
+    access: 'public',
+    request: async () => {
+      const user = await signUp(t);
+      return { payload: { login: user.user.username, password: user.password } };
+    },
+    expected: everyone(200),
+  },
+  {
+    route: 'POST /api/v1/auth/refresh',
+    access: 'public',
+    request: async () => ({ payload: { refreshToken: (await signUp(t)).refreshToken } }),
+    expected: everyone(200),
+  },
+  {
+    route: 'POST /api/v1/auth/logout',
+    access: 'profile:read',
+    request: async () => ({}),
+    // An API key passes the access check but has no session to end.
+    expected: { anonymous: 401, listener: 204, artist: 204, moderator: 204, admin: 204, apiKey: 400 },
+  },
+  {
+    route: 'GET /api/v1/me',
+    access: 'profile:read',
+    request: async () => ({}),
+    expected: { anonymous: 401, listener: 200, artist: 200, moderator: 200, admin: 200, apiKey: 200 },
+  },
+  {
+    route: 'POST /api/v1/api-keys',
+    access: 'api_keys:manage',
+    request: async () => ({ payload: { name: 'matrix', scopes: ['profile:read'] } }),
+    expected: { anonymous: 401, listener: 201, artist: 201, moderator: 201, admin: 201, apiKey: 403 },
+  },
+  {
+    route: 'GET /api/v1/api-keys',
+    access: 'api_keys:manage',
+    request: async () => ({}),
+    expected: { anonymous: 401, listener: 200, artist: 200, moderator: 200, admin: 200, apiKey: 403 },
+  },
+  {
+    route: 'DELETE /api/v1/api-keys/:id',
+    access: 'api_keys:manage',
+    // Someone else's key: allowed callers get as far as the 404.
+    request: async () => ({ url: `/api/v1/api-keys/${randomUUID()}` }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 404, apiKey: 403 },
+  },
+  {
+    route: 'PATCH /api/v1/admin/users/:id',
+    access: 'users:manage',
+    request: async () => ({ url: `/api/v1/admin/users/${(await signUp(t)).user.id}`, payload: { role: 'artist' } }),
+    expected: { anonymous: 401, listener: 403, artist: 403, moderator: 403, admin: 200, apiKey: 403 },
+  },
+];
+
+/** Fresh credentials for each cell, so a logout or a role change in one cell cannot leak into another. */
+async function headersFor(caller: Caller): Promise<Record<string, string>> {
+  if (caller === 'anonymous') return {};
+  if (caller === 'apiKey') {
+    const owner = await signUp(t, 'admin');
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(owner.accessToken),
+      payload: { name: 'limited', scopes: API_KEY_SCOPES },
+    });
+    expect(response.statusCode).toBe(201);
+    return bearer(response.json<ApiKeyCreated>().key);
+  }
+  return bearer((await signUp(t, caller)).accessToken);
+}
+
+const splitRoute = (route: string) => {
+  const [method, url] = route.split(' ') as [string, string];
+  return { method, url };
+};
+
+const cells = TABLE.flatMap((row) => CALLERS.map((caller) => [row.route, caller, row.expected[caller], row] as const));
+
+describe('access matrix', () => {
+  it.each(cells)('%s as %s → %i', async (_route, caller, status, row) => {
+    const { method, url } = splitRoute(row.route);
+    const request = await row.request();
+    const response = await t.app.inject({
+      method: method as 'GET',
+      url: request.url ?? url,
+      headers: await headersFor(caller),
+      ...(request.payload ? { payload: request.payload } : {}),
+    });
+    expect(response.statusCode, response.body).toBe(status);
+    if (status === 401) expect(response.json().error.code).toBe('UNAUTHENTICATED');
+    if (status === 403) expect(response.json().error.code).toBe('FORBIDDEN');
+  });
+
+  it('agrees with the permission table in @veza/shared', () => {
+    for (const row of TABLE) {
+      for (const caller of CALLERS) {
+        const status = row.expected[caller];
+        const label = `${row.route} as ${caller}`;
+        if (row.access === 'public') {
+          expect([401, 403], label).not.toContain(status);
+          continue;
+        }
+        if (caller === 'anonymous') {
+          expect(status, label).toBe(401);
+          continue;
+        }
+        const allowed =
+          caller === 'apiKey'
+            ? roleHasPermission('admin', row.access) && API_KEY_SCOPES.includes(row.access)
+            : roleHasPermission(caller, row.access);
+        if (allowed) expect([401, 403], label).not.toContain(status);
+        else expect(status, label).toBe(403);
+      }
+    }
+  });
+
+  it('guards the automatic HEAD routes like their GET', async () => {
+    const limitedKey = await headersFor('apiKey');
+    for (const row of TABLE.filter((r) => r.route.startsWith('GET ') && r.access !== 'public')) {
+      const { url } = splitRoute(row.route);
+      expect((await t.app.inject({ method: 'HEAD', url })).statusCode, url).toBe(401);
+      expect((await t.app.inject({ method: 'HEAD', url, headers: limitedKey })).statusCode, url).toBe(
+        row.expected.apiKey === 403 ? 403 : 200,
+      );
+    }
+  });
+});
+
+/** Parses Fastify's route tree (`printRoutes({ commonPrefix: false })`) into `METHOD /url` strings. */
+function registeredRoutes(app: FastifyInstance): Set<string> {
+  const routes = new Set<string>();
+  const prefixes: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([^)]*)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    prefixes.length = depth;
+    const path = (depth > 0 ? prefixes[depth - 1]! : '') + match[2]!;
+    prefixes[depth] = path;
+    for (const method of match[3]?.split(', ') ?? []) routes.add(`${method} ${path}`);
+  }
+  return routes;
+}
+
+const apiRoutes = (routes: Iterable<string>) =>
+  new Set([...routes].filter((r) => r.split(' ')[1]!.startsWith('/api/v1')));
+
+describe('route completeness', () => {
+  it('lists in the table exactly the /api/v1 routes of the OpenAPI document', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const doc = response.json<{ paths: Record<string, Record<string, unknown>> }>();
+    const documented = new Set<string>();
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
+      }
+    }
+    expect([...apiRoutes(documented)].sort()).toEqual(TABLE.map((r) => r.route).sort());
+  });
+
+  it('lists in the table exactly the /api/v1 routes the app serves, hidden ones included', () => {
+    const routes = registeredRoutes(t.app);
+    // The parser works: routes outside the API are found too.
+    expect(routes).toContain('GET /healthz');
+    expect(routes).toContain('GET /api/openapi.json');
+    const served = [...apiRoutes(routes)].filter((r) => !r.startsWith('HEAD '));
+    expect(served.sort()).toEqual(TABLE.map((r) => r.route).sort());
+  });
+});
+
+describe('installAccessControl on a bare Fastify instance', () => {
+  const principal = (permissions: Permission[]): Principal => ({
+    user: { id: randomUUID(), email: 'p@example.test', username: 'p', role: 'listener', createdAt: new Date() },
+    permissions: new Set(permissions),
+    sessionId: randomUUID(),
+    apiKeyId: null,
+  });
+
+  function bareApp() {
+    const authenticate = vi.fn(async (token: string): Promise<Principal> => {
+      if (token === 'admin-token') return principal(['profile:read', 'users:manage']);
+      if (token === 'reader-token') return principal(['profile:read']);
+      throw new AppError(401, 'TOKEN_INVALID', 'The access token is not valid.');
+    });
+    const app = Fastify();
+    installErrorHandling(app);
+    installAccessControl(app, { authenticate } as unknown as AuthService);
+    return { app, authenticate };
+  }
+
+  it('makes ready() fail when an /api/v1 route does not declare its access', async () => {
+    const { app } = bareApp();
+    app.register(
+      async (api) => {
+        api.get('/declared', { config: { access: 'profile:read' } }, async () => ({ ok: true }));
+        api.get('/forgotten', async () => ({ secret: true }));
+      },
+      { prefix: '/api/v1' },
+    );
+    await expect(app.ready()).rejects.toThrow('Route GET /api/v1/forgotten does not declare its access.');
+  });
+
+  it('refuses a route added directly without access', async () => {
+    const { app } = bareApp();
+    await expect(async () => {
+      app.post('/api/v1/things', async () => ({ secret: true }));
+      await app.ready();
+    }).rejects.toThrow(/does not declare its access/);
+    await app.close();
+  });
+
+  it('starts when every /api/v1 route declares its access, and leaves other routes alone', async () => {
+    const { app } = bareApp();
+    await app.register(
+      async (api) => {
+        api.get('/open', { config: { access: 'public' } }, async () => ({ ok: true }));
+        api.get('/closed', { config: { access: 'users:manage' } }, async () => ({ ok: true }));
+      },
+      { prefix: '/api/v1' },
+    );
+    app.get('/healthz', async () => ({ ok: true }));
+    await app.ready();
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/open' })).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('answers 401 without credentials, 403 without the permission, and passes with it', async () => {
+    const { app, authenticate } = bareApp();
+    const handler = vi.fn(async () => ({ ok: true }));
+    await app.register(
+      async (api) => {
+        api.get('/open', { config: { access: 'public' } }, handler);
+        api.post('/closed', { config: { access: 'users:manage' } }, handler);
+      },
+      { prefix: '/api/v1' },
+    );
+    await app.ready();
+    const closed = (headers: Record<string, string>, payload: string = '{}') =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/closed',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload,
+      });
+
+    const anonymous = await closed({});
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.code).toBe('UNAUTHENTICATED');
+    const basic = await closed({ authorization: 'Basic dXNlcjpwdw==' });
+    expect(basic.statusCode).toBe(401);
+    expect(basic.json().error.code).toBe('UNAUTHENTICATED');
+    const invalid = await closed(bearer('nonsense'));
+    expect(invalid.statusCode).toBe(401);
+    expect(invalid.json().error.code).toBe('TOKEN_INVALID');
+    const reader = await closed(bearer('reader-token'));
+    expect(reader.statusCode).toBe(403);
+    expect(reader.json().error.code).toBe('FORBIDDEN');
+    expect(reader.json().error.message).toContain('users:manage');
+    expect(handler).not.toHaveBeenCalled();
+
+    // Access is checked before the body is parsed: a broken body from a stranger is still a 401.
+    const brokenBody = await closed({}, '{not json');
+    expect(brokenBody.statusCode).toBe(401);
+
+    expect((await closed(bearer('admin-token'))).statusCode).toBe(200);
+    expect(handler).toHaveBeenCalledTimes(1);
+
+    // Public routes ignore credentials altogether: a stale token does not get in the way.
+    authenticate.mockClear();
+    expect((await app.inject({ method: 'GET', url: '/api/v1/open', headers: bearer('nonsense') })).statusCode).toBe(
+      200,
+    );
+    expect(authenticate).not.toHaveBeenCalled();
+    await app.close();
+  });
+});
