@@ -15,6 +15,7 @@ import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
 import type { Bus } from './infra/bus.js';
 import type { Clock } from './infra/clock.js';
@@ -60,11 +61,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     trustProxy: config.trustProxy,
     bodyLimit,
     return503OnClosing: true,
-    ajv: {
-      // Unknown fields are refused rather than silently dropped, so typos surface as errors.
-      // Fastify's compiler already loads ajv-formats (email, uuid, date-time).
-      customOptions: { removeAdditional: false, allErrors: false },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
@@ -85,6 +81,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     auth,
   };
 
+  installValidation(app);
   installErrorHandling(app);
 
   app.addHook('onResponse', async (request, reply) => {
