@@ -34,7 +34,9 @@ export async function startServer(
     await migrate(database.connectionString, logger);
     const db = createDb({
       connectionString: database.connectionString,
-      onError: (err) => logger.error({ err }, 'database pool error'),
+      // Only the code and message: the error carries the whole pg client object.
+      onError: (err) =>
+        logger.warn({ code: (err as { code?: string }).code, message: err.message }, 'database connection lost'),
     });
     cleanups.push(() => db.close());
     const jwtSecret = await loadJwtSecret(config.dataDir, config.jwtSecret);

@@ -387,13 +387,23 @@ export class EmbeddedPostgres {
     this.child = undefined;
     if (!child?.pid || child.exitCode !== null) return;
     const pid = child.pid;
+    // The child was unref'd so it never holds the process open; while stopping it must, or
+    // Node would exit before PostgreSQL finished its shutdown checkpoint.
+    child.ref();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT');
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
-    if ((await Promise.race([exited, timeout])) === 'timeout') {
-      this.options.logger.error({ pid }, 'PostgreSQL did not stop in time; sending SIGQUIT');
-      child.kill('SIGQUIT');
-      await exited;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+    });
+    try {
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
+        this.options.logger.error({ pid }, 'PostgreSQL did not stop in time; sending SIGQUIT');
+        child.kill('SIGQUIT');
+        await exited;
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
