@@ -84,6 +84,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   installValidation(app);
   installErrorHandling(app);
 
+  // Responses finishing after close() began end their keep-alive connection, so shutdown does
+  // not wait out the keep-alive timeout of every client that had a request in flight.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },

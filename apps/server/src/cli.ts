@@ -142,6 +142,8 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     } else process.stderr.write(`veza-server failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+    const badArguments =
+      error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+    process.exitCode = error instanceof UsageError || error instanceof ConfigError || badArguments ? 2 : 1;
   },
 );

@@ -55,9 +55,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
 
   const dataDir = path.resolve(cwd, value('VEZA_DATA_DIR') ?? 'data');
 
-  const publicUrl = value('VEZA_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!isUrl(publicUrl, ['http:', 'https:'])) {
-    problems.push(`VEZA_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  const portValid = problems.length === 0;
+  const explicitPublicUrl = value('VEZA_PUBLIC_URL');
+  const publicUrl = explicitPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (explicitPublicUrl !== undefined && !isUrl(explicitPublicUrl, ['http:', 'https:'])) {
+    problems.push(`VEZA_PUBLIC_URL must be an http(s) URL (got "${explicitPublicUrl}")`);
+  } else if (explicitPublicUrl === undefined && portValid && !isUrl(publicUrl, ['http:', 'https:'])) {
+    problems.push(`VEZA_HOST is not a valid host name or address (got "${host}")`);
   }
 
   const databaseUrl = value('DATABASE_URL');
@@ -99,7 +103,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   }
 
   const production = env.NODE_ENV === 'production';
-  const demo = !production && parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems);
+  // Parsed even in production, so a typo is reported rather than hidden.
+  const demo = parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems) && !production;
   const trustProxy = parseBool(value('VEZA_TRUST_PROXY'), 'VEZA_TRUST_PROXY', problems);
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -35,9 +35,19 @@ export class DataDirBusyError extends Error {
 /** Takes the lock or throws DataDirBusyError; returns the function that releases it. */
 export async function acquireDataDir(dataDir: string): Promise<() => Promise<void>> {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const owner = await readOwner(dataDir);
-  if (owner) throw new DataDirBusyError(dataDir, owner.pid);
-  await fs.writeFile(lockPath(dataDir), `${process.pid}\n`, { mode: 0o600 });
+  // Exclusive create, so two processes starting at the same moment cannot both win.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.writeFile(lockPath(dataDir), `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw error;
+      const owner = await readOwner(dataDir);
+      if (owner) throw new DataDirBusyError(dataDir, owner.pid);
+      // The owner is gone (or it is us): the lock is stale.
+      await fs.rm(lockPath(dataDir), { force: true });
+    }
+  }
   return async () => {
     try {
       const pid = Number((await fs.readFile(lockPath(dataDir), 'utf8')).trim());

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -104,6 +104,21 @@ async function resolveRunAs(): Promise<RunAs> {
   }
 }
 
+/** As root, every ancestor of the data dir must let the postgres user through (e.g. not /root). */
+async function assertTraversable(dir: string, runAs: RunAs): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const stat = await fs.stat(current);
+    const ownerOrGroup = stat.uid === runAs.uid || stat.gid === runAs.gid;
+    if (!ownerOrGroup && (stat.mode & 0o001) === 0) {
+      throw new EmbeddedPostgresError(
+        `Running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
+          `Choose a VEZA_DATA_DIR outside it, or run: chmod o+x ${current}`,
+      );
+    }
+    if (path.dirname(current) === current) return;
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -119,12 +134,20 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Alive and not a zombie: an exited postgres stays a zombie until its new parent reaps it. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // Field 3 of /proc/<pid>/stat is the state; the command name before it may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // no /proc (macOS, Windows): kill(0) is all we know
   }
 }
 
@@ -260,6 +283,7 @@ export class EmbeddedPostgres {
     if (runAs.uid !== undefined) {
       // The postgres user must be able to traverse the data dir (not list it) to reach its cluster.
       await fs.chmod(dataDir, 0o711);
+      await assertTraversable(path.dirname(path.resolve(dataDir)), runAs);
     }
   }
 

@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthSession } from '@veza/shared';
+import { systemClock } from '../infra/clock.js';
+import { createLogger } from '../infra/logger.js';
+import { createTestApp, type TestApp } from '../test-support/app.js';
+import { createTestDatabase } from '../test-support/database.js';
+import { DEMO_CREDENTIALS_FILE, formatDemoBanner, seedDemo, type DemoAccount } from './seed.js';
+
+const logger = createLogger('silent');
+let t: TestApp;
+let root: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-seed-'));
+  dataDir = path.join(root, 'data');
+  await fs.mkdir(dataDir, { mode: 0o700 });
+});
+afterAll(async () => {
+  await t?.close();
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+async function usersByName(): Promise<Map<string, { role: string; email: string }>> {
+  const { rows } = await t.database.db.query<{ username: string; role: string; email: string }>(
+    'SELECT username, role, email FROM users',
+  );
+  return new Map(rows.map((r) => [r.username, { role: r.role, email: r.email }]));
+}
+
+const login = (loginName: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: loginName, password } });
+
+describe('seedDemo', () => {
+  let created: DemoAccount[] | undefined;
+
+  it('creates demo-admin and demo-listener on a fresh database', async () => {
+    // A credentials file left from an earlier database must not keep wider rights.
+    await fs.writeFile(path.join(dataDir, DEMO_CREDENTIALS_FILE), 'stale\n', { mode: 0o644 });
+
+    created = await seedDemo({ db: t.database.db, clock: systemClock, logger, dataDir, production: false });
+
+    expect(created).toHaveLength(2);
+    expect(created!.map(({ role, username, email }) => ({ role, username, email }))).toEqual([
+      { role: 'admin', username: 'demo-admin', email: 'admin@demo.veza.local' },
+      { role: 'listener', username: 'demo-listener', email: 'listener@demo.veza.local' },
+    ]);
+    const [admin, listener] = created!;
+    expect(admin!.password).not.toBe(listener!.password);
+    for (const account of created!) expect(account.password.length).toBeGreaterThanOrEqual(20);
+
+    const users = await usersByName();
+    expect(users.get('demo-admin')).toEqual({ role: 'admin', email: 'admin@demo.veza.local' });
+    expect(users.get('demo-listener')).toEqual({ role: 'listener', email: 'listener@demo.veza.local' });
+  });
+
+  it('writes both passwords to demo-credentials.txt, readable by the owner only', async () => {
+    const file = path.join(dataDir, DEMO_CREDENTIALS_FILE);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).not.toContain('stale');
+    for (const account of created!) {
+      expect(text).toContain(`${account.role}\t${account.username}\t${account.email}\t${account.password}\n`);
+    }
+  });
+
+  it('gives passwords that sign in with the right role', async () => {
+    for (const account of created!) {
+      const response = await login(account.username, account.password);
+      expect(response.statusCode, account.username).toBe(200);
+      expect(response.json<AuthSession>().user).toMatchObject({ username: account.username, role: account.role });
+      expect((await login(account.email, account.password)).statusCode).toBe(200);
+      expect((await login(account.username, `${account.password}x`)).statusCode).toBe(401);
+    }
+  });
+
+  it('creates nothing the second time and leaves the credentials file alone', async () => {
+    const file = path.join(dataDir, DEMO_CREDENTIALS_FILE);
+    const before = await fs.readFile(file, 'utf8');
+    const { rows: countBefore } = await t.database.db.query<{ count: string }>('SELECT count(*) FROM users');
+
+    const again = await seedDemo({ db: t.database.db, clock: systemClock, logger, dataDir, production: false });
+
+    expect(again).toBeUndefined();
+    const { rows: countAfter } = await t.database.db.query<{ count: string }>('SELECT count(*) FROM users');
+    expect(countAfter[0]!.count).toBe(countBefore[0]!.count);
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+    // The first passwords still work.
+    expect((await login('demo-admin', created![0]!.password)).statusCode).toBe(200);
+  });
+
+  it('creates nothing in production', async () => {
+    const database = await createTestDatabase();
+    const prodDir = path.join(root, 'prod');
+    await fs.mkdir(prodDir);
+    try {
+      const result = await seedDemo({
+        db: database.db,
+        clock: systemClock,
+        logger,
+        dataDir: prodDir,
+        production: true,
+      });
+      expect(result).toBeUndefined();
+      const { rows } = await database.db.query<{ count: string }>('SELECT count(*) FROM users');
+      expect(Number(rows[0]!.count)).toBe(0);
+      await expect(fs.stat(path.join(prodDir, DEMO_CREDENTIALS_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('formatDemoBanner', () => {
+  it('shows each login and password once, with where the file and the server are', () => {
+    const accounts: DemoAccount[] = [
+      { role: 'admin', email: 'admin@demo.veza.local', username: 'demo-admin', password: 'pw-admin-123' },
+      { role: 'listener', email: 'listener@demo.veza.local', username: 'demo-listener', password: 'pw-listener-456' },
+    ];
+    const banner = formatDemoBanner(accounts, '/var/lib/veza', 'http://127.0.0.1:8080');
+    expect(banner).toContain(path.join('/var/lib/veza', DEMO_CREDENTIALS_FILE));
+    expect(banner).toContain('http://127.0.0.1:8080/api/docs');
+    expect(banner).toMatch(/admin\s+login: demo-admin\s+password: pw-admin-123/);
+    expect(banner).toMatch(/listener\s+login: demo-listener\s+password: pw-listener-456/);
+  });
+});

@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const CWD = path.resolve('/srv/veza');
+const SECRET = 's'.repeat(32);
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env, CWD);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('listens on 127.0.0.1:8080 with the data dir under the working directory', () => {
+    expect(loadConfig({}, CWD)).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: path.join(CWD, 'data'),
+      publicUrl: 'http://127.0.0.1:8080',
+      databaseUrl: undefined,
+      natsUrl: undefined,
+      logLevel: 'info',
+      jwtSecret: undefined,
+      corsOrigins: [],
+      demo: false,
+      production: false,
+      trustProxy: false,
+      authRequestsPerMinute: 60,
+    });
+  });
+
+  it('uses process.cwd() when no directory is given', () => {
+    expect(loadConfig({}).dataDir).toBe(path.join(process.cwd(), 'data'));
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    const config = loadConfig(
+      { VEZA_HOST: '', VEZA_PORT: '   ', VEZA_DATA_DIR: '', DATABASE_URL: ' ', VEZA_LOG_LEVEL: '', VEZA_DEMO: '' },
+      CWD,
+    );
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: path.join(CWD, 'data'),
+      databaseUrl: undefined,
+      logLevel: 'info',
+      demo: false,
+    });
+  });
+});
+
+describe('loadConfig parses every variable', () => {
+  it('reads all of them, trimmed', () => {
+    const config = loadConfig(
+      {
+        VEZA_HOST: ' 0.0.0.0 ',
+        VEZA_PORT: ' 9090 ',
+        VEZA_DATA_DIR: 'var/veza',
+        VEZA_PUBLIC_URL: 'https://veza.example.com/',
+        DATABASE_URL: 'postgresql://veza:pw@db.internal:5433/veza',
+        VEZA_NATS_URL: 'nats://nats.internal:4222',
+        VEZA_LOG_LEVEL: 'DEBUG',
+        VEZA_JWT_SECRET: ` ${SECRET} `,
+        VEZA_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173 ,,',
+        VEZA_DEMO: 'yes',
+        VEZA_TRUST_PROXY: '1',
+        VEZA_AUTH_REQUESTS_PER_MINUTE: '600',
+        NODE_ENV: 'development',
+      },
+      CWD,
+    );
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 9090,
+      dataDir: path.join(CWD, 'var/veza'),
+      publicUrl: 'https://veza.example.com',
+      databaseUrl: 'postgresql://veza:pw@db.internal:5433/veza',
+      natsUrl: 'nats://nats.internal:4222',
+      logLevel: 'debug',
+      jwtSecret: SECRET,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      demo: true,
+      production: false,
+      trustProxy: true,
+      authRequestsPerMinute: 600,
+    });
+  });
+
+  it('keeps an absolute data dir and accepts port 0 (any free port)', () => {
+    const config = loadConfig({ VEZA_DATA_DIR: '/var/lib/veza', VEZA_PORT: '0' }, CWD);
+    expect(config.dataDir).toBe(path.resolve('/var/lib/veza'));
+    expect(config.port).toBe(0);
+  });
+
+  it('derives the public URL from host and port, bracketing IPv6 hosts', () => {
+    expect(loadConfig({ VEZA_HOST: '::1', VEZA_PORT: '9000' }, CWD).publicUrl).toBe('http://[::1]:9000');
+    expect(loadConfig({ VEZA_HOST: 'veza.lan' }, CWD).publicUrl).toBe('http://veza.lan:8080');
+  });
+
+  it('accepts postgres:// as well as postgresql:// database URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' }, CWD).databaseUrl).toBe(
+      'postgres://u@127.0.0.1/db',
+    );
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['YES', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['No', false],
+    ['off', false],
+  ])('reads VEZA_DEMO=%s and VEZA_TRUST_PROXY=%s as %s', (raw, expected) => {
+    const config = loadConfig({ VEZA_DEMO: raw, VEZA_TRUST_PROXY: raw }, CWD);
+    expect(config.demo).toBe(expected);
+    expect(config.trustProxy).toBe(expected);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts log level %s', (level) => {
+    expect(loadConfig({ VEZA_LOG_LEVEL: level.toUpperCase() }, CWD).logLevel).toBe(level);
+  });
+
+  it('counts the JWT secret length in bytes, not characters', () => {
+    expect(loadConfig({ VEZA_JWT_SECRET: 'é'.repeat(16) }, CWD).jwtSecret).toBe('é'.repeat(16));
+    expect(problemsOf({ VEZA_JWT_SECRET: 'x'.repeat(31) })).toEqual(['VEZA_JWT_SECRET must be at least 32 bytes long']);
+  });
+});
+
+describe('loadConfig rejects invalid values', () => {
+  it('lists every problem at once', () => {
+    let thrown: unknown;
+    try {
+      loadConfig(
+        {
+          VEZA_PORT: 'abc',
+          VEZA_PUBLIC_URL: 'ftp://veza.example.com',
+          DATABASE_URL: 'mysql://root@db/veza',
+          VEZA_NATS_URL: 'http://nats:4222',
+          VEZA_LOG_LEVEL: 'loud',
+          VEZA_JWT_SECRET: 'short',
+          VEZA_CORS_ORIGINS: 'https://ok.example, not a url',
+          VEZA_DEMO: 'maybe',
+          VEZA_TRUST_PROXY: 'sometimes',
+          VEZA_AUTH_REQUESTS_PER_MINUTE: 'lots',
+        },
+        CWD,
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems).toEqual([
+      'VEZA_PORT must be an integer between 0 and 65535 (got "abc")',
+      'VEZA_PUBLIC_URL must be an http(s) URL (got "ftp://veza.example.com")',
+      'DATABASE_URL must be a postgres:// or postgresql:// URL',
+      'VEZA_NATS_URL must be a nats:// URL (got "http://nats:4222")',
+      'VEZA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'VEZA_JWT_SECRET must be at least 32 bytes long',
+      'VEZA_CORS_ORIGINS has an invalid origin "not a url"',
+      'VEZA_AUTH_REQUESTS_PER_MINUTE must be a positive integer (got "lots")',
+      'VEZA_DEMO must be true or false (got "maybe")',
+      'VEZA_TRUST_PROXY must be true or false (got "sometimes")',
+    ]);
+    // The message carries every problem, one per line, for the console.
+    for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
+    expect(error.message.split('\n')).toHaveLength(error.problems.length + 1);
+  });
+
+  it.each(['abc', '70000', '65536', '-1', '80.5', '8080x'])('rejects VEZA_PORT=%s', (port) => {
+    expect(problemsOf({ VEZA_PORT: port })).toEqual([
+      `VEZA_PORT must be an integer between 0 and 65535 (got "${port}")`,
+    ]);
+  });
+
+  it('accepts the highest port', () => {
+    expect(loadConfig({ VEZA_PORT: '65535' }, CWD).port).toBe(65535);
+  });
+
+  it.each(['not a url', 'veza.example.com', 'ws://veza.example.com'])('rejects VEZA_PUBLIC_URL=%s', (url) => {
+    expect(problemsOf({ VEZA_PUBLIC_URL: url })).toEqual([`VEZA_PUBLIC_URL must be an http(s) URL (got "${url}")`]);
+  });
+
+  it.each(['mysql://root@db/veza', 'localhost:5432', 'http://db:5432/veza'])('rejects DATABASE_URL=%s', (url) => {
+    const problems = problemsOf({ DATABASE_URL: url });
+    expect(problems).toEqual(['DATABASE_URL must be a postgres:// or postgresql:// URL']);
+    // The URL may hold a password: it is never echoed.
+    expect(problems.join('\n')).not.toContain(url);
+  });
+
+  it('rejects VEZA_LOG_LEVEL=loud', () => {
+    expect(problemsOf({ VEZA_LOG_LEVEL: 'loud' })).toEqual([
+      'VEZA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it('rejects a short VEZA_JWT_SECRET without echoing it', () => {
+    const problems = problemsOf({ VEZA_JWT_SECRET: 'hunter2-hunter2' });
+    expect(problems).toEqual(['VEZA_JWT_SECRET must be at least 32 bytes long']);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it.each(['0', '-5', '1.5', 'ten'])('rejects VEZA_AUTH_REQUESTS_PER_MINUTE=%s', (rate) => {
+    expect(problemsOf({ VEZA_AUTH_REQUESTS_PER_MINUTE: rate })).toEqual([
+      `VEZA_AUTH_REQUESTS_PER_MINUTE must be a positive integer (got "${rate}")`,
+    ]);
+  });
+
+  it('rejects VEZA_DEMO=maybe', () => {
+    expect(problemsOf({ VEZA_DEMO: 'maybe' })).toEqual(['VEZA_DEMO must be true or false (got "maybe")']);
+  });
+
+  it('reports a VEZA_DEMO typo in production too', () => {
+    expect(problemsOf({ VEZA_DEMO: 'maybe', NODE_ENV: 'production' })).toEqual([
+      'VEZA_DEMO must be true or false (got "maybe")',
+    ]);
+  });
+
+  it('names VEZA_HOST when the host cannot form a URL', () => {
+    expect(problemsOf({ VEZA_HOST: 'bad host' })).toEqual([
+      'VEZA_HOST is not a valid host name or address (got "bad host")',
+    ]);
+  });
+});
+
+describe('production', () => {
+  it('NODE_ENV=production forces demo off', () => {
+    const config = loadConfig({ NODE_ENV: 'production', VEZA_DEMO: 'true' }, CWD);
+    expect(config.production).toBe(true);
+    expect(config.demo).toBe(false);
+  });
+
+  it('other NODE_ENV values are not production', () => {
+    for (const NODE_ENV of ['development', 'test', 'Production', undefined]) {
+      const config = loadConfig({ NODE_ENV, VEZA_DEMO: 'true' }, CWD);
+      expect(config.production, String(NODE_ENV)).toBe(false);
+      expect(config.demo, String(NODE_ENV)).toBe(true);
+    }
+  });
+});

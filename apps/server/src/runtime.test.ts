@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthSession } from '@veza/shared';
+import { loadConfig } from './infra/config.js';
+import { clusterPaths, readPostmasterPid } from './infra/db/embedded-postgres.js';
+import { createLogger } from './infra/logger.js';
+import { startServer, type RunningServer } from './runtime.js';
+
+/*
+ * Always on an embedded PostgreSQL in a temp data dir, even when the run uses DATABASE_URL:
+ * this covers the embedded start and stop that `veza-server serve` does (about 1 s).
+ */
+
+interface LogLine {
+  msg?: string;
+  req?: { method?: string; url?: string };
+  [key: string]: unknown;
+}
+
+/** Collects the server's JSON log lines so the test can wait for "incoming request". */
+class LogCapture extends EventEmitter {
+  readonly lines: LogLine[] = [];
+  write(chunk: string): void {
+    for (const text of chunk.split('\n')) {
+      if (text.trim() === '') continue;
+      const line = JSON.parse(text) as LogLine;
+      this.lines.push(line);
+      this.emit('line', line);
+    }
+  }
+  waitFor(predicate: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    const seen = this.lines.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('line', onLine);
+        reject(new Error('timed out waiting for a log line'));
+      }, timeoutMs);
+      const onLine = (line: LogLine): void => {
+        if (!predicate(line)) return;
+        clearTimeout(timer);
+        this.off('line', onLine);
+        resolve(line);
+      };
+      this.on('line', onLine);
+    });
+  }
+}
+
+/** Alive and not a zombie (a reaped-late orphan is already gone for our purposes). */
+async function isRunning(pid: number): Promise<boolean> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+}
+
+let root: string;
+let dataDir: string;
+let server: RunningServer | undefined;
+let postmasterPid: number | undefined;
+const logs = new LogCapture();
+
+beforeAll(async () => {
+  // The temp dir itself is the data dir: as root, PostgreSQL runs as the postgres user, which
+  // must be able to traverse every parent directory (mkdtemp makes them 0700).
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-runtime-'));
+  dataDir = root;
+  const config = loadConfig({ VEZA_DATA_DIR: dataDir, VEZA_PORT: '0', VEZA_LOG_LEVEL: 'info' }, root);
+  server = await startServer(config, { logger: createLogger('info', logs) });
+  postmasterPid = (await readPostmasterPid(clusterPaths(dataDir).clusterDir))?.pid;
+});
+
+afterAll(async () => {
+  await server?.close();
+  // If the test failed before PostgreSQL stopped, stop the one this file started.
+  if (postmasterPid !== undefined && (await isRunning(postmasterPid))) {
+    process.kill(postmasterPid, 'SIGINT');
+    for (let i = 0; i < 200 && (await isRunning(postmasterPid)); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+interface Response {
+  status: number;
+  body: string;
+  at: number;
+}
+
+describe('startServer', () => {
+  it('serves on an embedded PostgreSQL in the data dir', async () => {
+    expect(server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(postmasterPid).toBeGreaterThan(0);
+    expect(await isRunning(postmasterPid!)).toBe(true);
+    const ready = await fetch(`${server!.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(logs.lines.find((l) => l.msg === 'veza-server ready')).toMatchObject({ embeddedDb: true });
+    // The JWT secret was generated on first start.
+    expect((await fs.stat(path.join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('finishes an in-flight request on close(), then refuses connections and stops PostgreSQL', async () => {
+    const { port } = new URL(server!.url);
+    const body = JSON.stringify({
+      email: 'inflight@example.test',
+      username: 'inflight',
+      password: 'in-flight-password',
+    });
+    const cut = 20;
+
+    // A keep-alive client: close() must not wait out its keep-alive timeout once the response is sent.
+    const request = http.request({
+      host: '127.0.0.1',
+      port: Number(port),
+      method: 'POST',
+      path: '/api/v1/auth/register',
+      agent: new http.Agent({ keepAlive: true }),
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const response = new Promise<Response>((resolve, reject) => {
+      request.on('error', reject);
+      request.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, at: performance.now() }));
+      });
+    });
+
+    // Send the headers and part of the body: the request is routed and waits for the rest.
+    request.write(body.slice(0, cut));
+    await logs.waitFor((l) => l.msg === 'incoming request' && l.req?.url === '/api/v1/auth/register');
+
+    let closedAt: number | undefined;
+    const closeCalledAt = performance.now();
+    const closing = server!.close().then(() => {
+      closedAt = performance.now();
+    });
+    // close() must wait for the request, which cannot finish before the rest of its body arrives.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(closedAt).toBeUndefined();
+    // Meanwhile a new connection is not accepted.
+    await expect(fetch(`${server!.url}/healthz`)).rejects.toMatchObject({
+      cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+    });
+    request.end(body.slice(cut));
+
+    const result = await response;
+    expect(result.status, result.body).toBe(201);
+    expect(JSON.parse(result.body) as AuthSession).toMatchObject({ user: { username: 'inflight' } });
+
+    await closing;
+    expect(closedAt).toBeGreaterThanOrEqual(result.at);
+    expect(closedAt! - closeCalledAt).toBeLessThan(10_000);
+
+    await expect(fetch(`${server!.url}/healthz`)).rejects.toMatchObject({
+      cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+    });
+
+    // The embedded PostgreSQL is stopped and the data dir released by the time close() resolves.
+    expect(await isRunning(postmasterPid!)).toBe(false);
+    expect(await readPostmasterPid(clusterPaths(dataDir).clusterDir)).toBeUndefined();
+    await expect(fs.stat(path.join(dataDir, 'owner.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // A second close() is harmless.
+    await server!.close();
+  });
+});
