@@ -1,17 +1,16 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type AuthSession } from '@veza/shared';
 import { loadConfig } from './infra/config.js';
-import { clusterPaths, findLivePostmaster, readPostmasterPid } from './infra/db/embedded-postgres.js';
+import { clusterPaths, findLivePostmaster, isProcessAlive, readPostmasterPid } from './infra/db/embedded-postgres.js';
 import { createLogger } from './infra/logger.js';
 import { startServer, type RunningServer } from './runtime.js';
+import { CLI, buildServer } from './test-support/built-cli.js';
 import { createTestDatabase, type TestDatabase } from './test-support/database.js';
 
 /*
@@ -26,57 +25,9 @@ import { createTestDatabase, type TestDatabase } from './test-support/database.j
  * the postgres user, which must be able to traverse every parent of its data dir.
  */
 
-const execFileAsync = promisify(execFile);
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = path.join(REPO_ROOT, 'apps/server/dist/cli.js');
 const USAGE_HEADER = 'Usage: veza-server [command]';
 
-async function buildServer(): Promise<void> {
-  const lock = path.join(
-    os.tmpdir(),
-    `veza-test-build-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}.lock`,
-  );
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      await fs.mkdir(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 120_000) await fs.rm(lock, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-    await execFileAsync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT }).catch(
-      (error: { stdout?: string; stderr?: string }) => {
-        throw new Error(`tsc -b tsconfig.build.json failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-      },
-    );
-  } finally {
-    await fs.rm(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing after the build`);
-}
-
-/** Alive and not a zombie: an orphan that exited but is not yet reaped by init counts as gone. */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-}
+const isRunning = async (pid: number): Promise<boolean> => isProcessAlive(pid);
 
 // Everything this file starts, so afterAll can stop it by pid even when a test failed midway.
 const tempDirs: string[] = [];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSession } from '@veza/shared';
 import { loadConfig } from './infra/config.js';
-import { clusterPaths, readPostmasterPid } from './infra/db/embedded-postgres.js';
+import { clusterPaths, isProcessAlive, readPostmasterPid } from './infra/db/embedded-postgres.js';
 import { createLogger } from './infra/logger.js';
 import { startServer, type RunningServer } from './runtime.js';
 
@@ -51,21 +51,7 @@ class LogCapture extends EventEmitter {
   }
 }
 
-/** Alive and not a zombie (a reaped-late orphan is already gone for our purposes). */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-}
+const isRunning = async (pid: number): Promise<boolean> => isProcessAlive(pid);
 
 let root: string;
 let dataDir: string;

@@ -1,17 +1,22 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSession } from '@veza/shared';
 import { createLogger } from '../logger.js';
 import { DataDirBusyError, acquireDataDir, readOwner } from './data-dir-lock.js';
-import { EmbeddedPostgres, clusterPaths, findLivePostmaster, readPostmasterPid } from './embedded-postgres.js';
+import { CLI, buildServer } from '../../test-support/built-cli.js';
+import {
+  EmbeddedPostgres,
+  clusterPaths,
+  findLivePostmaster,
+  isProcessAlive,
+  readPostmasterPid,
+} from './embedded-postgres.js';
 
 /*
  * Always runs, whether or not DATABASE_URL is set: these tests start their own clusters in temp
@@ -26,58 +31,10 @@ import { EmbeddedPostgres, clusterPaths, findLivePostmaster, readPostmasterPid }
  * file's build never rewrites dist/ while another file's child is loading it.
  */
 
-const execFileAsync = promisify(execFile);
-const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-const DIST = path.join(REPO_ROOT, 'apps/server/dist');
-const CLI = path.join(DIST, 'cli.js');
+const DIST = path.dirname(CLI);
 const logger = createLogger('silent');
 
-async function buildServer(): Promise<void> {
-  const lock = path.join(
-    os.tmpdir(),
-    `veza-test-build-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}.lock`,
-  );
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      await fs.mkdir(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 120_000) await fs.rm(lock, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-    await execFileAsync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT }).catch(
-      (error: { stdout?: string; stderr?: string }) => {
-        throw new Error(`tsc -b tsconfig.build.json failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-      },
-    );
-  } finally {
-    await fs.rm(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing after the build`);
-}
-
-/** Alive and not a zombie: an orphan that exited but is not yet reaped by init counts as gone. */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-}
+const isRunning = async (pid: number): Promise<boolean> => isProcessAlive(pid);
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
