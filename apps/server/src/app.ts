@@ -15,6 +15,7 @@ import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installInFlightTracking } from './http/in-flight.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
 import type { Bus } from './infra/bus.js';
@@ -81,6 +82,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     auth,
   };
 
+  installInFlightTracking(app);
   installValidation(app);
   installErrorHandling(app);
 
