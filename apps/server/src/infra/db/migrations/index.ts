@@ -1,4 +1,5 @@
 import { accounts } from './0001-accounts.js';
+import { chat } from './0002-chat.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Append only: never edit a migration that has shipped; add the next number instead. */
-export const MIGRATIONS: readonly Migration[] = [accounts];
+export const MIGRATIONS: readonly Migration[] = [accounts, chat];
