@@ -6,6 +6,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
+import { ChatHub } from './features/chat/gateway/hub.js';
+import { chatGateway } from './features/chat/gateway/plugin.js';
+import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
+import { chatRoutes } from './features/chat/routes.js';
+import { ChatService } from './features/chat/service.js';
 import { apiKeyRoutes } from './features/api-keys/routes.js';
 import { AccessTokens } from './features/auth/access-tokens.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './features/auth/login-throttle.js';
@@ -41,20 +47,39 @@ export interface AppLimits {
   loginThrottle: LoginThrottleLimits;
   /** Largest request body in bytes. */
   bodyLimit: number;
+  gateway: GatewayLimits;
+  chatSends: SendLimits;
+  /** How often each instance re-announces its online users. */
+  presenceIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
   authRequestsPerMinute: 60,
   loginThrottle: DEFAULT_LOGIN_THROTTLE,
   bodyLimit: 1024 * 1024,
+  gateway: DEFAULT_GATEWAY_LIMITS,
+  chatSends: DEFAULT_SEND_LIMITS,
+  presenceIntervalMs: 30_000,
 };
 
-export type VezaApp = FastifyInstance & { veza: { auth: AuthService; metrics: Metrics } };
+export type VezaApp = FastifyInstance & {
+  veza: {
+    auth: AuthService;
+    metrics: Metrics;
+    chat: ChatService;
+    hub: ChatHub;
+    /** Requests being handled now. */
+    inFlight: { count(): number };
+  };
+};
 
 type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'>;
 
 export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {
-  const { bodyLimit, authRequestsPerMinute, loginThrottle } = { ...DEFAULT_LIMITS, ...limits };
+  const { bodyLimit, authRequestsPerMinute, loginThrottle, gateway, chatSends, presenceIntervalMs } = {
+    ...DEFAULT_LIMITS,
+    ...limits,
+  };
   const metrics = deps.metrics ?? createMetrics();
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
@@ -73,6 +98,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     accessTokens,
     throttle: new LoginThrottle(deps.clock, loginThrottle),
   });
+  const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
+  const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
+  hub.start();
   const featureDeps: FeatureDeps = {
     db: deps.db,
     bus: deps.bus,
@@ -82,7 +110,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     auth,
   };
 
-  installInFlightTracking(app);
+  const inFlight = installInFlightTracking(app);
   installValidation(app);
   installErrorHandling(app);
 
@@ -157,11 +185,22 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       await api.register(authRoutes, { ...featureDeps, requestsPerMinute: authRequestsPerMinute });
       await api.register(apiKeyRoutes, featureDeps);
       await api.register(adminRoutes, featureDeps);
+      await api.register(chatRoutes, { chat });
+      await api.register(chatGateway, {
+        auth,
+        chat,
+        hub,
+        limiter: new SendLimiter(deps.clock, chatSends),
+        clock: deps.clock,
+        logger: deps.logger,
+        limits: gateway,
+        allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+      });
     },
     { prefix: '/api/v1' },
   );
 
   const vezaApp = app as unknown as VezaApp;
-  vezaApp.veza = { auth, metrics };
+  vezaApp.veza = { auth, metrics, chat, hub, inFlight };
   return vezaApp;
 }

@@ -11,6 +11,7 @@ import { clusterPaths, findLivePostmaster, isProcessAlive, readPostmasterPid } f
 import { createLogger } from './infra/logger.js';
 import { startServer, type RunningServer } from './runtime.js';
 import { CLI, buildServer } from './test-support/built-cli.js';
+import { MIGRATIONS } from './infra/db/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from './test-support/database.js';
 
 /*
@@ -275,8 +276,8 @@ describe('veza-server migrate', () => {
     const dataDir = await tempDataDir();
     const result = await runCli(['migrate'], { VEZA_DATA_DIR: dataDir, DATABASE_URL: database.connectionString });
     expect(result.code, result.stderr).toBe(0);
-    const { rows } = await database.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    const { rows } = await database.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     // No embedded PostgreSQL was created for it.
     expect(existsSync(clusterPaths(dataDir).clusterDir)).toBe(false);
   });

@@ -112,7 +112,98 @@ const TABLE: Row[] = [
     request: async () => ({ url: `/api/v1/admin/users/${(await signUp(t)).user.id}`, payload: { role: 'artist' } }),
     expected: { anonymous: 401, listener: 403, artist: 403, moderator: 403, admin: 200, apiKey: 403 },
   },
+  {
+    route: 'GET /api/v1/ws',
+    access: 'public',
+    // A plain GET is told to upgrade; the socket authenticates with its hello frame.
+    request: async () => ({}),
+    expected: everyone(426),
+  },
+  {
+    route: 'POST /api/v1/rooms',
+    access: 'chat:write',
+    request: async () => ({ payload: { name: `matrix ${unique()}`, visibility: 'public' } }),
+    expected: chatCallers(201),
+  },
+  {
+    route: 'GET /api/v1/rooms',
+    access: 'chat:read',
+    request: async () => ({}),
+    expected: chatCallers(200),
+  },
+  {
+    route: 'GET /api/v1/rooms/public',
+    access: 'chat:read',
+    request: async () => ({}),
+    expected: chatCallers(200),
+  },
+  {
+    route: 'POST /api/v1/rooms/:id/join',
+    access: 'chat:write',
+    request: async () => ({ url: `/api/v1/rooms/${await publicRoom()}/join` }),
+    expected: chatCallers(200),
+  },
+  {
+    route: 'POST /api/v1/rooms/:id/leave',
+    access: 'chat:write',
+    // The caller is not a member: allowed callers get as far as the 404.
+    request: async () => ({ url: `/api/v1/rooms/${await publicRoom()}/leave` }),
+    expected: chatCallers(404),
+  },
+  {
+    route: 'POST /api/v1/rooms/:id/invites',
+    access: 'chat:write',
+    request: async () => ({ url: `/api/v1/rooms/${randomUUID()}/invites`, payload: { userId: randomUUID() } }),
+    expected: chatCallers(404),
+  },
+  {
+    route: 'DELETE /api/v1/rooms/:id/members/:userId',
+    access: 'chat:write',
+    request: async () => ({ url: `/api/v1/rooms/${randomUUID()}/members/${randomUUID()}` }),
+    expected: chatCallers(404),
+  },
+  {
+    route: 'POST /api/v1/rooms/:id/read',
+    access: 'chat:read',
+    request: async () => ({ url: `/api/v1/rooms/${randomUUID()}/read`, payload: { seq: 0 } }),
+    expected: chatCallers(404),
+  },
+  {
+    route: 'GET /api/v1/rooms/:id/messages',
+    access: 'chat:read',
+    request: async () => ({ url: `/api/v1/rooms/${randomUUID()}/messages` }),
+    expected: chatCallers(404),
+  },
+  {
+    route: 'POST /api/v1/dms',
+    access: 'chat:write',
+    request: async () => ({ payload: { userId: (await signUp(t)).user.id } }),
+    expected: chatCallers(200),
+  },
+  {
+    route: 'GET /api/v1/search/messages',
+    access: 'chat:read',
+    request: async () => ({ url: '/api/v1/search/messages?q=hello' }),
+    expected: chatCallers(200),
+  },
 ];
+
+/** Chat is open to every role; the limited API key lacks the chat scopes. */
+function chatCallers(status: number): Record<Caller, number> {
+  return { anonymous: 401, listener: status, artist: status, moderator: status, admin: status, apiKey: 403 };
+}
+
+async function publicRoom(): Promise<string> {
+  const owner = await signUp(t);
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/rooms',
+    headers: bearer(owner.accessToken),
+    payload: { name: `room ${unique()}`, visibility: 'public' },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: string }>().id;
+}
 
 /** Fresh credentials for each cell, so a logout or a role change in one cell cannot leak into another. */
 async function headersFor(caller: Caller): Promise<Record<string, string>> {
@@ -237,6 +328,7 @@ describe('installAccessControl on a bare Fastify instance', () => {
     permissions: new Set(permissions),
     sessionId: randomUUID(),
     apiKeyId: null,
+    expiresAt: null,
   });
 
   function bareApp() {

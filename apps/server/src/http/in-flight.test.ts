@@ -25,8 +25,8 @@ describe('shutdown with a handler whose client hung up', () => {
     });
     request.on('error', () => undefined);
     request.end(body);
-    // Hang up while the server is hashing the password (argon2id takes tens of milliseconds).
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Hang up once the server is handling it (hashing the password takes milliseconds).
+    while (t.app.veza.inFlight.count() === 0) await new Promise((resolve) => setImmediate(resolve));
     request.destroy();
 
     await t.app.close();

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
  * going; without this, it would meet a closed database pool. `onSend` marks the end, because
  * an aborted request never reaches `onResponse`.
  */
-export function installInFlightTracking(app: FastifyInstance, drainTimeoutMs = 10_000): void {
+export function installInFlightTracking(app: FastifyInstance, drainTimeoutMs = 10_000): { count(): number } {
   const pending = new Set<FastifyRequest>();
   let wake: (() => void) | undefined;
   const settle = (request: FastifyRequest): void => {
@@ -14,7 +14,8 @@ export function installInFlightTracking(app: FastifyInstance, drainTimeoutMs = 1
   };
 
   app.addHook('onRequest', async (request) => {
-    pending.add(request);
+    // A WebSocket upgrade is hijacked and never answered over HTTP; its lifetime is the socket's.
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') pending.add(request);
   });
   app.addHook('onSend', async (request, _reply, payload) => {
     settle(request);
@@ -37,4 +38,5 @@ export function installInFlightTracking(app: FastifyInstance, drainTimeoutMs = 1
       };
     });
   });
+  return { count: () => pending.size };
 }

@@ -13,6 +13,7 @@ const ALGORITHM = 'HS256';
 export interface AccessClaims {
   userId: string;
   sessionId: string;
+  expiresAt: Date;
 }
 
 export class AccessTokens {
@@ -50,7 +51,7 @@ export class AccessTokens {
       });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string')
         throw new errors.JWTClaimValidationFailed('bad claims', payload);
-      return { userId: payload.sub, sessionId: payload.sid };
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date((payload.exp ?? 0) * 1000) };
     } catch (error) {
       if (error instanceof errors.JWTExpired)
         throw new AppError(401, 'TOKEN_EXPIRED', 'The access token has expired; refresh it.');

@@ -8,4 +8,6 @@ export interface Principal {
   /** The sign-in session of an access token; null for API keys. */
   sessionId: string | null;
   apiKeyId: string | null;
+  /** When the credential stops being valid: an access token's expiry; null for API keys. */
+  expiresAt: Date | null;
 }

@@ -134,12 +134,19 @@ export class AuthService {
         permissions: new Set(ROLE_PERMISSIONS[found.user.role].filter((p) => granted.has(p))),
         sessionId: null,
         apiKeyId: found.apiKeyId,
+        expiresAt: null,
       };
     }
     const claims = await this.deps.accessTokens.verify(bearer);
     const user = await users.findUserInLiveSession(db, claims.userId, claims.sessionId);
     if (!user) throw new AppError(401, 'TOKEN_INVALID', 'This session has ended. Sign in again.');
-    return { user, permissions: new Set(ROLE_PERMISSIONS[user.role]), sessionId: claims.sessionId, apiKeyId: null };
+    return {
+      user,
+      permissions: new Set(ROLE_PERMISSIONS[user.role]),
+      sessionId: claims.sessionId,
+      apiKeyId: null,
+      expiresAt: claims.expiresAt,
+    };
   }
 
   private async startSession(user: users.UserRecord): Promise<AuthSession> {

@@ -1,0 +1,457 @@
+import {
+  CLOSE_CODES,
+  PROTOCOL_LIMITS,
+  PROTOCOL_VERSION,
+  type ClientFrame,
+  type ClientFrameOf,
+  type ErrorCode,
+  type Permission,
+  type ServerFrame,
+} from '@veza/shared';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../../../infra/clock.js';
+import { AppError } from '../../../infra/errors.js';
+import type { Logger } from '../../../infra/logger.js';
+import type { Principal } from '../../auth/principal.js';
+import type { AuthService } from '../../auth/service.js';
+import type { Actor, ChatService } from '../service.js';
+import { parseClientFrame } from './frames.js';
+import type { ChatHub, HubClient, WireEvent } from './hub.js';
+import type { SendLimiter } from './send-limiter.js';
+
+export interface GatewayLimits {
+  helloTimeoutMs: number;
+  /** Bytes queued on a socket beyond which the client is too slow and is disconnected. */
+  maxBufferedBytes: number;
+  /** How long to wait for a missing event to arrive before reading it from the log. */
+  gapWaitMs: number;
+  heartbeatMs: number;
+  typingIntervalMs: number;
+}
+
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  helloTimeoutMs: PROTOCOL_LIMITS.helloTimeoutMs,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  gapWaitMs: 100,
+  heartbeatMs: 30_000,
+  typingIntervalMs: 2_000,
+};
+
+export interface ConnectionDeps {
+  auth: AuthService;
+  chat: ChatService;
+  hub: ChatHub;
+  limiter: SendLimiter;
+  clock: Clock;
+  logger: Logger;
+  limits: GatewayLimits;
+}
+
+/** Per followed room: what was delivered, and what waits while a replay or a gap is in progress. */
+interface RoomStream {
+  delivered: number;
+  replaying: boolean;
+  pending: Map<number, WireEvent>;
+  gapTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * One WebSocket client. Frames are handled one at a time in arrival order; every room's stream
+ * reaches the client gapless and in seq order: replay first, then live events, with duplicates
+ * dropped and gaps filled from the log.
+ */
+export class ChatConnection implements HubClient {
+  private principal: Principal | undefined;
+  private readonly rooms = new Map<string, RoomStream>();
+  private queue: Promise<void> = Promise.resolve();
+  private helloTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly lastTyping = new Map<string, number>();
+  private closed = false;
+  alive = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.helloTimer = setTimeout(
+      () => this.close(CLOSE_CODES.HELLO_TIMEOUT, 'no hello received in time'),
+      deps.limits.helloTimeoutMs,
+    );
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.enqueue(async () => this.refuse('BAD_FRAME', 'Frames must be JSON text, not binary.', undefined));
+        return;
+      }
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+      this.enqueue(() => this.onText(text));
+    });
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('close', () => this.dispose());
+    socket.on('error', (error) => deps.logger.debug({ err: error }, 'websocket error'));
+  }
+
+  get userId(): string {
+    return this.principal?.user.id ?? '';
+  }
+
+  // ── HubClient ──────────────────────────────────────────────────────────────
+
+  follow(roomId: string, deliveredSeq: number): void {
+    if (this.rooms.has(roomId)) return;
+    this.rooms.set(roomId, { delivered: deliveredSeq, replaying: false, pending: new Map(), gapTimer: undefined });
+    this.deps.hub.addFollower(this, roomId);
+  }
+
+  unfollow(roomId: string): void {
+    const stream = this.rooms.get(roomId);
+    if (!stream) return;
+    clearTimeout(stream.gapTimer);
+    this.rooms.delete(roomId);
+    this.deps.hub.removeFollower(this, roomId);
+  }
+
+  isFollowing(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  deliver(wire: WireEvent): void {
+    const stream = this.rooms.get(wire.event.roomId);
+    if (!stream || wire.event.seq <= stream.delivered) return;
+    stream.pending.set(wire.event.seq, wire);
+    if (!stream.replaying) this.drain(wire.event.roomId, stream);
+  }
+
+  sendText(text: string): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    // A client that does not read fast enough is cut off rather than slowing everyone; it
+    // resumes from its cursors when it reconnects.
+    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      this.close(CLOSE_CODES.TOO_SLOW, 'too slow: send queue full');
+      return;
+    }
+    this.socket.send(text);
+  }
+
+  // ── frames ─────────────────────────────────────────────────────────────────
+
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'websocket frame handling failed');
+      this.sendFrame({ type: 'error', code: 'INTERNAL_ERROR', message: 'Something went wrong on the server.' });
+    });
+  }
+
+  private async onText(text: string): Promise<void> {
+    if (this.closed) return;
+    const parsed = parseClientFrame(text);
+    if (!this.principal) {
+      if (!parsed.ok || parsed.frame.type !== 'hello') {
+        const message = parsed.ok ? 'The first frame must be hello.' : parsed.message;
+        this.sendFrame({ type: 'error', code: 'BAD_FRAME', message });
+        this.close(CLOSE_CODES.PROTOCOL_ERROR, 'expected hello');
+        return;
+      }
+      await this.onHello(parsed.frame);
+      return;
+    }
+    if (!parsed.ok) {
+      this.refuse('BAD_FRAME', parsed.message, parsed.ref);
+      return;
+    }
+    try {
+      await this.handle(parsed.frame);
+    } catch (error) {
+      const ref = 'ref' in parsed.frame ? parsed.frame.ref : undefined;
+      if (error instanceof AppError) this.refuse(error.code, error.message, ref);
+      else throw error;
+    }
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'hello':
+        throw new AppError(400, 'BAD_FRAME', 'hello was already received on this connection.');
+      case 'auth':
+        return this.onAuth(frame);
+      case 'send': {
+        this.require('chat:write');
+        this.throttle();
+        const result = await this.deps.chat.send(this.actor(), frame);
+        this.sendFrame({
+          type: 'ack',
+          clientId: frame.clientId,
+          messageId: result.messageId,
+          roomId: frame.roomId,
+          seq: result.seq,
+        });
+        return;
+      }
+      case 'edit':
+        this.require('chat:write');
+        this.throttle();
+        return this.done(frame.ref, (await this.deps.chat.edit(this.actor(), frame.messageId, frame.body)).seq);
+      case 'delete':
+        this.require('chat:write');
+        this.throttle();
+        return this.done(frame.ref, (await this.deps.chat.delete(this.actor(), frame.messageId)).seq);
+      case 'react':
+        this.require('chat:write');
+        this.throttle();
+        return this.done(
+          frame.ref,
+          (await this.deps.chat.react(this.actor(), frame.messageId, frame.emoji, frame.op)).seq,
+        );
+      case 'read':
+        await this.deps.chat.markRead(this.actor(), frame.roomId, frame.seq);
+        return this.done(frame.ref, null);
+      case 'typing':
+        return this.onTyping(frame);
+      case 'fetch':
+        return this.onFetch(frame);
+    }
+  }
+
+  private async onHello(frame: ClientFrameOf<'hello'>): Promise<void> {
+    clearTimeout(this.helloTimer);
+    if (frame.protocol !== PROTOCOL_VERSION) {
+      this.sendFrame({
+        type: 'error',
+        code: 'PROTOCOL_VERSION_UNSUPPORTED',
+        message: `This server speaks protocol ${PROTOCOL_VERSION}; the client sent ${frame.protocol}.`,
+      });
+      this.close(CLOSE_CODES.UNSUPPORTED_PROTOCOL, 'unsupported protocol');
+      return;
+    }
+    let principal: Principal;
+    try {
+      principal = await this.deps.auth.authenticate(frame.token);
+    } catch (error) {
+      const code: ErrorCode = error instanceof AppError ? error.code : 'TOKEN_INVALID';
+      this.sendFrame({
+        type: 'error',
+        code,
+        message: error instanceof AppError ? error.message : 'Authentication failed.',
+      });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'authentication failed');
+      return;
+    }
+    if (!principal.permissions.has('chat:read')) {
+      this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'This credential may not read chat.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
+      return;
+    }
+    this.principal = principal;
+    this.armExpiry(principal.expiresAt);
+
+    const memberships = await this.deps.chat.membershipSeqs(principal.user.id);
+    this.deps.hub.attach(this, [...memberships.keys()]);
+    this.sendFrame({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      userId: principal.user.id,
+      rooms: [...memberships].map(([roomId, lastSeq]) => ({ roomId, lastSeq })),
+      expiresAt: principal.expiresAt?.toISOString() ?? null,
+      heartbeatMs: this.deps.limits.heartbeatMs,
+    });
+
+    for (const roomId of Object.keys(frame.cursors)) {
+      if (!memberships.has(roomId)) this.sendFrame({ type: 'reset', roomId, reason: 'not_member', latestSeq: 0 });
+    }
+    for (const [roomId, lastSeq] of memberships) {
+      const cursor = frame.cursors[roomId];
+      if (cursor === undefined || cursor > lastSeq) {
+        this.follow(roomId, lastSeq);
+        this.sendFrame({ type: 'reset', roomId, reason: 'unknown_cursor', latestSeq: lastSeq });
+      } else if (lastSeq - cursor > PROTOCOL_LIMITS.maxReplayEvents) {
+        this.follow(roomId, lastSeq);
+        this.sendFrame({ type: 'reset', roomId, reason: 'cursor_too_old', latestSeq: lastSeq });
+      } else {
+        await this.replay(roomId, cursor);
+      }
+      if (this.closed) return;
+    }
+
+    for (const userId of await this.deps.hub.onlineRoomMates(principal.user.id)) {
+      this.sendFrame({ type: 'presence', userId, status: 'online' });
+    }
+  }
+
+  /** Sends the room's events after `cursor` in pages, then `synced`; live events wait meanwhile. */
+  private async replay(roomId: string, cursor: number): Promise<void> {
+    // Follow before reading, so an event committed during the replay is not missed: it arrives
+    // live and waits in `pending`, and anything seen twice is dropped by seq.
+    this.follow(roomId, cursor);
+    const stream = this.rooms.get(roomId)!;
+    stream.replaying = true;
+    let after = cursor;
+    for (;;) {
+      const events = await this.deps.chat.readEvents(roomId, after, PROTOCOL_LIMITS.replayPageSize);
+      for (const event of events) {
+        if (event.seq > stream.delivered) {
+          this.sendText(JSON.stringify(event));
+          stream.delivered = event.seq;
+        }
+      }
+      if (this.closed) return;
+      after = events.at(-1)?.seq ?? after;
+      if (events.length < PROTOCOL_LIMITS.replayPageSize) break;
+      await this.waitForDrain();
+    }
+    stream.replaying = false;
+    this.sendFrame({ type: 'synced', roomId, seq: stream.delivered });
+    this.drain(roomId, stream);
+  }
+
+  /** Delivers pending events in order; a hole waits briefly for the bus, then is read from the log. */
+  private drain(roomId: string, stream: RoomStream): void {
+    for (;;) {
+      for (const seq of stream.pending.keys()) if (seq <= stream.delivered) stream.pending.delete(seq);
+      const next = stream.pending.get(stream.delivered + 1);
+      if (!next) break;
+      stream.pending.delete(next.event.seq);
+      this.sendText(next.text);
+      stream.delivered = next.event.seq;
+    }
+    if (stream.pending.size === 0 || stream.gapTimer) return;
+    stream.gapTimer = setTimeout(() => {
+      stream.gapTimer = undefined;
+      if (this.rooms.get(roomId) !== stream || stream.pending.size === 0) return;
+      const until = Math.min(...stream.pending.keys()) - 1;
+      void this.deps.hub
+        .fill(roomId, stream.delivered, until)
+        .then((events) => {
+          for (const wire of events) if (wire.event.seq > stream.delivered) stream.pending.set(wire.event.seq, wire);
+          this.drain(roomId, stream);
+        })
+        .catch((error: unknown) => this.deps.logger.error({ err: error, roomId }, 'gap fill failed'));
+    }, this.deps.limits.gapWaitMs);
+  }
+
+  private async onFetch(frame: ClientFrameOf<'fetch'>): Promise<void> {
+    if (!(await this.deps.chat.isMember(frame.roomId, this.userId))) {
+      throw new AppError(403, 'FORBIDDEN', 'You are not a member of this room.');
+    }
+    const events = await this.deps.chat.readEvents(
+      frame.roomId,
+      frame.after,
+      frame.limit ?? PROTOCOL_LIMITS.replayPageSize,
+    );
+    for (const event of events) this.sendText(JSON.stringify(event));
+    const latest = (await this.deps.chat.membershipSeqs(this.userId)).get(frame.roomId) ?? 0;
+    this.sendFrame({
+      type: 'fetched',
+      roomId: frame.roomId,
+      after: frame.after,
+      until: events.at(-1)?.seq ?? frame.after,
+      latestSeq: latest,
+      ...(frame.ref ? { ref: frame.ref } : {}),
+    });
+  }
+
+  private async onAuth(frame: ClientFrameOf<'auth'>): Promise<void> {
+    const principal = await this.deps.auth.authenticate(frame.token);
+    if (principal.user.id !== this.userId) {
+      throw new AppError(403, 'FORBIDDEN', 'A connection cannot change user; open a new one.');
+    }
+    this.principal = principal;
+    this.armExpiry(principal.expiresAt);
+    this.done(frame.ref, null);
+  }
+
+  private onTyping(frame: ClientFrameOf<'typing'>): void {
+    this.require('chat:write');
+    if (!this.rooms.has(frame.roomId)) throw new AppError(403, 'FORBIDDEN', 'You are not a member of this room.');
+    const now = this.deps.clock.now().getTime();
+    // Typing notices are ephemeral and frequent: at most one per room per interval is passed on.
+    if (now - (this.lastTyping.get(frame.roomId) ?? 0) < this.deps.limits.typingIntervalMs) return;
+    this.lastTyping.set(frame.roomId, now);
+    this.deps.hub.publishTyping(frame.roomId, this.userId);
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────
+
+  private actor(): Actor {
+    const principal = this.principal!;
+    return { id: principal.user.id, username: principal.user.username, permissions: principal.permissions };
+  }
+
+  private require(permission: Permission): void {
+    if (!this.principal?.permissions.has(permission)) {
+      throw new AppError(403, 'FORBIDDEN', `This needs the "${permission}" permission.`);
+    }
+  }
+
+  private throttle(): void {
+    const decision = this.deps.limiter.take(this.userId);
+    if (decision.ok) return;
+    const seconds = Math.ceil(decision.retryAfterMs / 1000);
+    throw decision.code === 'MUTED'
+      ? new AppError(429, 'MUTED', `You are sending too fast and are muted for ${seconds} s.`)
+      : new AppError(429, 'RATE_LIMITED', `Slow down: try again in ${seconds} s.`);
+  }
+
+  /** An access token that expires ends the connection, unless an `auth` frame replaced it. */
+  private armExpiry(expiresAt: Date | null): void {
+    clearTimeout(this.expiryTimer);
+    if (!expiresAt) return;
+    const ms = expiresAt.getTime() - this.deps.clock.now().getTime();
+    this.expiryTimer = setTimeout(
+      () => {
+        this.sendFrame({
+          type: 'error',
+          code: 'TOKEN_EXPIRED',
+          message: 'The access token expired; reconnect with a fresh one.',
+        });
+        this.close(CLOSE_CODES.UNAUTHORIZED, 'token expired');
+      },
+      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+    );
+  }
+
+  private done(ref: string | undefined, seq: number | null): void {
+    if (ref !== undefined) this.sendFrame({ type: 'done', ref, seq });
+  }
+
+  private refuse(code: ErrorCode, message: string, ref: string | undefined): void {
+    this.sendFrame({ type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
+  }
+
+  private sendFrame(frame: ServerFrame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private async waitForDrain(): Promise<void> {
+    while (!this.closed && this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes / 4) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.expiryTimer);
+    for (const stream of this.rooms.values()) clearTimeout(stream.gapTimer);
+    this.rooms.clear();
+    if (this.principal) this.deps.hub.detach(this);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+    this.dispose();
+  }
+
+  ping(): void {
+    this.alive = false;
+    this.socket.ping();
+  }
+}

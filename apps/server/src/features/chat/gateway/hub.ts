@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { RoomEvent, ServerFrameOf } from '@veza/shared';
+import type { Bus } from '../../../infra/bus.js';
+import type { Logger } from '../../../infra/logger.js';
+import type { ChatService } from '../service.js';
+import { ALL_ROOM_EVENTS, ALL_TYPING, PRESENCE_SUBJECT, typingSubject } from '../subjects.js';
+
+/** An event with its JSON text, serialised once and written as is to every socket. */
+export interface WireEvent {
+  event: RoomEvent;
+  text: string;
+}
+
+/** What the hub needs from a connection. */
+export interface HubClient {
+  readonly userId: string;
+  /** Starts following a room live, with `deliveredSeq` as the last event it already has. */
+  follow(roomId: string, deliveredSeq: number): void;
+  unfollow(roomId: string): void;
+  isFollowing(roomId: string): boolean;
+  deliver(wire: WireEvent): void;
+  sendText(text: string): void;
+}
+
+type PresenceMessage =
+  | { kind: 'online' | 'offline'; instanceId: string; userId: string; roomIds: string[] }
+  | { kind: 'sync'; instanceId: string; users: { userId: string; roomIds: string[] }[] };
+
+interface TypingMessage {
+  roomId: string;
+  userId: string;
+}
+
+/**
+ * The instance's switchboard: takes room events, typing notices and presence from the bus and
+ * hands them to the local connections that follow the rooms concerned. Membership changes move
+ * connections in and out of rooms as the events pass, so a removed member's stream stops with
+ * the event that removes them.
+ *
+ * Presence is kept per (user, instance): a user is online while any instance has a connection
+ * for them. Each instance re-announces its users periodically, and an instance that vanished
+ * without saying so expires after three periods.
+ */
+export class ChatHub {
+  readonly instanceId = randomUUID();
+  private readonly followers = new Map<string, Set<HubClient>>();
+  private readonly clientsByUser = new Map<string, Set<HubClient>>();
+  private readonly localRooms = new Map<string, string[]>();
+  private readonly presence = new Map<string, Map<string, number>>();
+  private readonly presenceRooms = new Map<string, string[]>();
+  private readonly fills = new Map<string, Promise<WireEvent[]>>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private syncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: { bus: Bus; chat: ChatService; logger: Logger; presenceIntervalMs: number }) {}
+
+  start(): void {
+    const { bus } = this.deps;
+    this.unsubscribe.push(
+      bus.subscribe(ALL_ROOM_EVENTS, (payload) => this.onRoomEvent(payload as RoomEvent)),
+      bus.subscribe(ALL_TYPING, (payload) => this.onTyping(payload as TypingMessage)),
+      bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onPresence(payload as PresenceMessage)),
+    );
+    this.syncTimer = setInterval(() => this.announce(), this.deps.presenceIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.syncTimer);
+    for (const userId of [...this.clientsByUser.keys()]) this.publishPresence('offline', userId);
+    for (const stop of this.unsubscribe.splice(0)) stop();
+  }
+
+  /** A connection authenticated: it now counts for the user's presence. */
+  attach(client: HubClient, roomIds: string[]): void {
+    let clients = this.clientsByUser.get(client.userId);
+    if (!clients) {
+      clients = new Set();
+      this.clientsByUser.set(client.userId, clients);
+    }
+    clients.add(client);
+    this.localRooms.set(client.userId, roomIds);
+    if (clients.size === 1) this.publishPresence('online', client.userId);
+  }
+
+  detach(client: HubClient): void {
+    for (const [roomId, set] of this.followers) {
+      set.delete(client);
+      if (set.size === 0) this.followers.delete(roomId);
+    }
+    const clients = this.clientsByUser.get(client.userId);
+    if (!clients?.delete(client)) return;
+    if (clients.size === 0) {
+      this.clientsByUser.delete(client.userId);
+      this.publishPresence('offline', client.userId);
+      this.localRooms.delete(client.userId);
+    }
+  }
+
+  addFollower(client: HubClient, roomId: string): void {
+    let set = this.followers.get(roomId);
+    if (!set) {
+      set = new Set();
+      this.followers.set(roomId, set);
+    }
+    set.add(client);
+  }
+
+  removeFollower(client: HubClient, roomId: string): void {
+    const set = this.followers.get(roomId);
+    set?.delete(client);
+    if (set?.size === 0) this.followers.delete(roomId);
+  }
+
+  /** Events after `after` up to `until`, read once from the log however many connections ask. */
+  fill(roomId: string, after: number, until: number): Promise<WireEvent[]> {
+    const key = `${roomId}:${after}:${until}`;
+    let pending = this.fills.get(key);
+    if (!pending) {
+      pending = this.deps.chat
+        .readEvents(roomId, after, until - after, until)
+        .then((events) => events.map((event) => ({ event, text: JSON.stringify(event) })))
+        .finally(() => setTimeout(() => this.fills.delete(key), 1_000).unref());
+      this.fills.set(key, pending);
+    }
+    return pending;
+  }
+
+  isOnline(userId: string): boolean {
+    return (this.presence.get(userId)?.size ?? 0) > 0;
+  }
+
+  async onlineRoomMates(userId: string): Promise<string[]> {
+    return (await this.deps.chat.roomMateIds(userId)).filter((id) => this.isOnline(id));
+  }
+
+  publishTyping(roomId: string, userId: string): void {
+    void this.deps.bus.publish(typingSubject(roomId), { roomId, userId } satisfies TypingMessage);
+  }
+
+  private onRoomEvent(event: RoomEvent): void {
+    const wire = { event, text: JSON.stringify(event) };
+    if (event.kind === 'member.joined') {
+      for (const client of this.clientsByUser.get(event.data.userId) ?? []) {
+        if (!client.isFollowing(event.roomId)) client.follow(event.roomId, event.seq - 1);
+      }
+      this.noteRoomOfUser(event.data.userId, event.roomId, true);
+    }
+    for (const client of this.followers.get(event.roomId) ?? []) client.deliver(wire);
+    if (event.kind === 'member.left') {
+      for (const client of this.clientsByUser.get(event.data.userId) ?? []) client.unfollow(event.roomId);
+      this.noteRoomOfUser(event.data.userId, event.roomId, false);
+    }
+  }
+
+  private onTyping(message: TypingMessage): void {
+    const frame: ServerFrameOf<'typing'> = { type: 'typing', roomId: message.roomId, userId: message.userId };
+    const text = JSON.stringify(frame);
+    for (const client of this.followers.get(message.roomId) ?? []) {
+      if (client.userId !== message.userId) client.sendText(text);
+    }
+  }
+
+  private publishPresence(kind: 'online' | 'offline', userId: string): void {
+    const message: PresenceMessage = {
+      kind,
+      instanceId: this.instanceId,
+      userId,
+      roomIds: this.localRooms.get(userId) ?? [],
+    };
+    void this.deps.bus.publish(PRESENCE_SUBJECT, message);
+  }
+
+  private announce(): void {
+    const users = [...this.clientsByUser.keys()].map((userId) => ({
+      userId,
+      roomIds: this.localRooms.get(userId) ?? [],
+    }));
+    void this.deps.bus.publish(PRESENCE_SUBJECT, {
+      kind: 'sync',
+      instanceId: this.instanceId,
+      users,
+    } satisfies PresenceMessage);
+    this.expirePresence();
+  }
+
+  private onPresence(message: PresenceMessage): void {
+    const now = Date.now();
+    if (message.kind === 'sync') {
+      for (const { userId, roomIds } of message.users) this.markPresence(userId, message.instanceId, now, roomIds);
+      return;
+    }
+    if (message.kind === 'online') this.markPresence(message.userId, message.instanceId, now, message.roomIds);
+    else this.clearPresence(message.userId, message.instanceId, message.roomIds);
+  }
+
+  private markPresence(userId: string, instanceId: string, now: number, roomIds: string[]): void {
+    let instances = this.presence.get(userId);
+    const wasOnline = (instances?.size ?? 0) > 0;
+    if (!instances) {
+      instances = new Map();
+      this.presence.set(userId, instances);
+    }
+    instances.set(instanceId, now);
+    this.presenceRooms.set(userId, roomIds);
+    if (!wasOnline) this.notifyPresence(userId, 'online', roomIds);
+  }
+
+  private clearPresence(userId: string, instanceId: string, roomIds: string[]): void {
+    const instances = this.presence.get(userId);
+    if (!instances?.delete(instanceId)) return;
+    if (instances.size === 0) {
+      this.presence.delete(userId);
+      this.notifyPresence(userId, 'offline', roomIds.length > 0 ? roomIds : (this.presenceRooms.get(userId) ?? []));
+      this.presenceRooms.delete(userId);
+    }
+  }
+
+  private expirePresence(): void {
+    const deadline = Date.now() - 3 * this.deps.presenceIntervalMs;
+    for (const [userId, instances] of this.presence) {
+      for (const [instanceId, seen] of instances) {
+        if (seen < deadline && instanceId !== this.instanceId) this.clearPresence(userId, instanceId, []);
+      }
+    }
+  }
+
+  private notifyPresence(userId: string, status: 'online' | 'offline', roomIds: string[]): void {
+    const frame: ServerFrameOf<'presence'> = { type: 'presence', userId, status };
+    const text = JSON.stringify(frame);
+    const told = new Set<HubClient>();
+    for (const roomId of roomIds) {
+      for (const client of this.followers.get(roomId) ?? []) {
+        if (client.userId === userId || told.has(client)) continue;
+        told.add(client);
+        client.sendText(text);
+      }
+    }
+  }
+
+  private noteRoomOfUser(userId: string, roomId: string, member: boolean): void {
+    const rooms = this.localRooms.get(userId);
+    if (!rooms) return;
+    const next = rooms.filter((id) => id !== roomId);
+    if (member) next.push(roomId);
+    this.localRooms.set(userId, next);
+  }
+}

@@ -1,0 +1,68 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync } from 'fastify';
+import { CLOSE_CODES, ErrorBodySchema, PROTOCOL_LIMITS } from '@veza/shared';
+import { forbidden } from '../../../infra/errors.js';
+import { ChatConnection, type ConnectionDeps } from './connection.js';
+
+/** The desktop app's origin (its custom scheme), always allowed. */
+export const DESKTOP_ORIGIN = 'veza://app';
+
+export interface GatewayOptions extends ConnectionDeps {
+  /** Origins allowed to open the socket from a browser; requests without Origin are native clients. */
+  allowedOrigins: string[];
+}
+
+/**
+ * GET /ws: the chat WebSocket. Browsers must come from an allowed origin; every other check
+ * (credential, membership, permissions) happens per frame in ChatConnection.
+ */
+export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, options) => {
+  const connections = new Set<ChatConnection>();
+  const allowed = new Set([DESKTOP_ORIGIN, ...options.allowedOrigins]);
+
+  await app.register(websocket, {
+    options: { maxPayload: PROTOCOL_LIMITS.maxPayloadBytes },
+    // Clients learn the server is going away (1001) and reconnect, to another instance if any.
+    preClose: async () => {
+      for (const connection of connections) connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    },
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) connection.terminate();
+      else connection.ping();
+    }
+  }, options.limits.heartbeatMs);
+  heartbeat.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    await options.hub.close();
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    config: { access: 'public' },
+    schema: {
+      tags: ['chat'],
+      summary: 'The chat WebSocket (protocol in docs/protocol.md); it authenticates with its hello frame',
+      response: { 426: ErrorBodySchema, 403: ErrorBodySchema },
+    },
+    onRequest: async (request) => {
+      const origin = request.headers.origin;
+      if (origin !== undefined && !allowed.has(origin))
+        throw forbidden(`Origin ${origin} may not open the chat socket.`);
+    },
+    handler: async (_request, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .send({ error: { code: 'BAD_REQUEST', message: 'This endpoint speaks WebSocket: send an upgrade request.' } }),
+    wsHandler: (socket) => {
+      const connection = new ChatConnection(socket, options);
+      connections.add(connection);
+      socket.on('close', () => connections.delete(connection));
+    },
+  });
+};

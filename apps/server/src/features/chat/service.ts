@@ -1,0 +1,407 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, Permission, Room, RoomEvent, RoomRole } from '@veza/shared';
+import type { Bus } from '../../infra/bus.js';
+import type { Clock } from '../../infra/clock.js';
+import type { Db, Queryable } from '../../infra/db/db.js';
+import { AppError, forbidden, notFound } from '../../infra/errors.js';
+import type { Logger } from '../../infra/logger.js';
+import { parseMentions } from './mentions.js';
+import * as store from './store.js';
+import { roomEventsSubject } from './subjects.js';
+
+/** Who acts: a user and their global permissions (global moderators may delete anywhere). */
+export interface Actor {
+  id: string;
+  username: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** What a change did: the seq of its event, or null when nothing changed (an idempotent repeat). */
+export interface ChangeResult {
+  seq: number | null;
+}
+
+const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
+
+/**
+ * Rooms, membership and messages. Every change appends to the room's event log in the same
+ * transaction that stores it, under the room's row lock, and is published on the bus only after
+ * the commit.
+ */
+export class ChatService {
+  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger }) {}
+
+  // ── rooms ──────────────────────────────────────────────────────────────────
+
+  async createRoom(
+    actor: Actor,
+    input: { name: string; visibility: 'public' | 'private'; topic?: string | undefined },
+  ): Promise<Room> {
+    const roomId = randomUUID();
+    const now = this.deps.clock.now();
+    const topic = input.topic?.trim() ? input.topic.trim() : null;
+    await this.change(async (tx) => {
+      await store.insertRoom(tx, {
+        id: roomId,
+        kind: input.visibility,
+        name: input.name.trim(),
+        topic,
+        createdBy: actor.id,
+        now,
+        dmKey: null,
+      });
+      await store.insertMember(tx, { roomId, userId: actor.id, role: 'owner', now, lastReadSeq: 0 });
+      await store.lockRoom(tx, roomId);
+      return [await this.joinedEvent(tx, roomId, actor.id, actor.id, 'owner', now)];
+    });
+    return (await store.findRoomForUser(this.deps.db, actor.id, roomId))!;
+  }
+
+  listMyRooms(userId: string): Promise<Room[]> {
+    return store.listRoomsOfUser(this.deps.db, userId);
+  }
+
+  listPublicRooms(userId: string, limit: number, offset: number): Promise<Room[]> {
+    return store.listPublicRooms(this.deps.db, userId, limit, offset);
+  }
+
+  async join(actor: Actor, roomId: string): Promise<Room> {
+    const now = this.deps.clock.now();
+    await this.change(async (tx) => {
+      const room = await this.lockExisting(tx, roomId);
+      if (await store.findMemberRole(tx, roomId, actor.id)) return [];
+      if (room.kind !== 'public') throw forbidden('This room is invitation only.');
+      // History from before joining counts as read.
+      await store.insertMember(tx, { roomId, userId: actor.id, role: 'member', now, lastReadSeq: room.lastSeq });
+      return [await this.joinedEvent(tx, roomId, actor.id, actor.id, 'member', now)];
+    });
+    return (await store.findRoomForUser(this.deps.db, actor.id, roomId))!;
+  }
+
+  async leave(actor: Actor, roomId: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.change(async (tx) => {
+      const room = await this.lockExisting(tx, roomId);
+      const role = await store.findMemberRole(tx, roomId, actor.id);
+      if (!role) throw notFound('You are not a member of this room.');
+      if (room.kind === 'dm') throw new AppError(400, 'BAD_REQUEST', 'A direct message cannot be left.');
+      if (
+        role === 'owner' &&
+        (await store.countOwners(tx, roomId)) === 1 &&
+        (await store.countMembers(tx, roomId)) > 1
+      ) {
+        throw new AppError(409, 'CONFLICT', 'You are the only owner; make another member owner before leaving.');
+      }
+      await store.deleteMember(tx, roomId, actor.id);
+      return [
+        await store.appendEvent(tx, {
+          roomId,
+          kind: 'member.left',
+          actorId: actor.id,
+          at: now,
+          data: { userId: actor.id, reason: 'left' },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  /** Adds a user to a room: any member may invite to a public room, owners and moderators to a private one. */
+  async invite(actor: Actor, roomId: string, userId: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.change(async (tx) => {
+      const room = await this.lockExisting(tx, roomId);
+      const role = await this.requireMember(tx, roomId, actor.id);
+      if (room.kind === 'dm') throw new AppError(400, 'BAD_REQUEST', 'Nobody can be invited to a direct message.');
+      if (room.kind === 'private' && !MODERATING.includes(role)) {
+        throw forbidden('Only owners and moderators can invite to a private room.');
+      }
+      if (!(await store.findUsername(tx, userId))) throw notFound('No user with this id.');
+      if (await store.findMemberRole(tx, roomId, userId)) return [];
+      await store.insertMember(tx, { roomId, userId, role: 'member', now, lastReadSeq: room.lastSeq });
+      return [await this.joinedEvent(tx, roomId, actor.id, userId, 'member', now)];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  /** Removes a member: room owners and moderators (not an owner, unless an owner does it), or global moderators. */
+  async removeMember(actor: Actor, roomId: string, userId: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.change(async (tx) => {
+      const room = await this.lockExisting(tx, roomId);
+      if (room.kind === 'dm') throw new AppError(400, 'BAD_REQUEST', 'Nobody can be removed from a direct message.');
+      const actorRole = await store.findMemberRole(tx, roomId, actor.id);
+      const globalModerator = actor.permissions.has('moderation:act');
+      if (!globalModerator && (!actorRole || !MODERATING.includes(actorRole))) {
+        throw forbidden('Only owners and moderators can remove members.');
+      }
+      const targetRole = await store.findMemberRole(tx, roomId, userId);
+      if (!targetRole) throw notFound('This user is not a member of the room.');
+      if (targetRole === 'owner' && actorRole !== 'owner' && !globalModerator)
+        throw forbidden('Only an owner can remove an owner.');
+      await store.deleteMember(tx, roomId, userId);
+      return [
+        await store.appendEvent(tx, {
+          roomId,
+          kind: 'member.left',
+          actorId: actor.id,
+          at: now,
+          data: { userId, reason: 'removed' },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  /** Opens (or finds) the direct-message room of two users. */
+  async openDm(actor: Actor, peerId: string): Promise<Room> {
+    if (peerId === actor.id) throw new AppError(400, 'BAD_REQUEST', 'You cannot open a direct message with yourself.');
+    const peerName = await store.findUsername(this.deps.db, peerId);
+    if (!peerName) throw notFound('No user with this id.');
+    const dmKey = [actor.id, peerId].sort().join(':');
+    const existing = await store.findDmRoomId(this.deps.db, dmKey);
+    if (existing) return (await store.findRoomForUser(this.deps.db, actor.id, existing))!;
+    const roomId = randomUUID();
+    const now = this.deps.clock.now();
+    try {
+      await this.change(async (tx) => {
+        await store.insertRoom(tx, { id: roomId, kind: 'dm', name: '', topic: null, createdBy: actor.id, now, dmKey });
+        await store.lockRoom(tx, roomId);
+        const events: RoomEvent[] = [];
+        for (const userId of [actor.id, peerId]) {
+          await store.insertMember(tx, { roomId, userId, role: 'member', now, lastReadSeq: 0 });
+          events.push(await this.joinedEvent(tx, roomId, actor.id, userId, 'member', now));
+        }
+        return events;
+      });
+    } catch (error) {
+      // Both users opened the conversation at the same moment: use the room that won.
+      const winner =
+        (error as { code?: string }).code === '23505' ? await store.findDmRoomId(this.deps.db, dmKey) : undefined;
+      if (!winner) throw error;
+      return (await store.findRoomForUser(this.deps.db, actor.id, winner))!;
+    }
+    return (await store.findRoomForUser(this.deps.db, actor.id, roomId))!;
+  }
+
+  // ── messages ───────────────────────────────────────────────────────────────
+
+  async history(actor: Actor, roomId: string, before: number | undefined, limit: number) {
+    const room = await store.findRoomForUser(this.deps.db, actor.id, roomId);
+    if (!room) throw notFound('No such room.');
+    if (!room.myRole) throw forbidden('You are not a member of this room.');
+    const messages = await store.listMessagesBefore(this.deps.db, roomId, before ?? room.lastSeq + 1, limit + 1);
+    return { messages: messages.slice(0, limit), latestSeq: room.lastSeq, hasMore: messages.length > limit };
+  }
+
+  search(actor: Actor, query: string, limit: number) {
+    return store.searchMessages(this.deps.db, actor.id, query, limit);
+  }
+
+  /** Idempotent by (room, author, clientId): a resend returns the original message and seq. */
+  async send(
+    actor: Actor,
+    input: { roomId: string; clientId: string; body: string; replyTo?: string | undefined },
+  ): Promise<{ messageId: string; seq: number; created: boolean }> {
+    const now = this.deps.clock.now();
+    const messageId = randomUUID();
+    const mentions = await store.resolveUsernames(this.deps.db, parseMentions(input.body));
+    let duplicate: { id: string; seq: number } | undefined;
+    try {
+      const events = await this.change(async (tx) => {
+        const room = await this.lockExisting(tx, input.roomId);
+        await this.requireMember(tx, input.roomId, actor.id);
+        duplicate = await store.findMessageByClientId(tx, input.roomId, actor.id, input.clientId);
+        if (duplicate) return [];
+        if (input.replyTo) {
+          const parent = await store.findMessage(tx, input.replyTo);
+          if (!parent || parent.roomId !== input.roomId) {
+            throw new AppError(400, 'BAD_REQUEST', 'The message replied to is not in this room.');
+          }
+        }
+        const seq = room.lastSeq + 1;
+        await store.insertMessage(tx, {
+          id: messageId,
+          roomId: input.roomId,
+          authorId: actor.id,
+          clientId: input.clientId,
+          seq,
+          body: input.body,
+          replyTo: input.replyTo ?? null,
+          mentions,
+          now,
+        });
+        const message: Message = {
+          id: messageId,
+          roomId: input.roomId,
+          seq,
+          authorId: actor.id,
+          authorUsername: actor.username,
+          clientId: input.clientId,
+          body: input.body,
+          replyTo: input.replyTo ?? null,
+          mentions,
+          createdAt: now.toISOString(),
+          editedAt: null,
+          deletedAt: null,
+          reactions: [],
+        };
+        return [
+          await store.appendEvent(tx, {
+            roomId: input.roomId,
+            kind: 'message.created',
+            actorId: actor.id,
+            at: now,
+            data: { message },
+          }),
+        ];
+      });
+      if (duplicate) return { messageId: duplicate.id, seq: duplicate.seq, created: false };
+      return { messageId, seq: events[0]!.seq, created: true };
+    } catch (error) {
+      // The same clientId raced in on two connections: the other one stored it.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      const original = await store.findMessageByClientId(this.deps.db, input.roomId, actor.id, input.clientId);
+      if (!original) throw error;
+      return { messageId: original.id, seq: original.seq, created: false };
+    }
+  }
+
+  async edit(actor: Actor, messageId: string, body: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const mentions = await store.resolveUsernames(this.deps.db, parseMentions(body));
+    const events = await this.onMessage(messageId, async (tx, message) => {
+      await this.requireMember(tx, message.roomId, actor.id);
+      if (message.authorId !== actor.id) throw forbidden('Only the author can edit a message.');
+      if (message.deletedAt) throw new AppError(409, 'CONFLICT', 'This message was deleted.');
+      if (message.body === body) return [];
+      await store.updateMessageBody(tx, messageId, body, mentions, now);
+      return [
+        await store.appendEvent(tx, {
+          roomId: message.roomId,
+          kind: 'message.edited',
+          actorId: actor.id,
+          at: now,
+          data: { messageId, body, mentions, editedAt: now.toISOString() },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  /** The author, the room's owners and moderators, and global moderators may delete. */
+  async delete(actor: Actor, messageId: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.onMessage(messageId, async (tx, message) => {
+      const role = await store.findMemberRole(tx, message.roomId, actor.id);
+      const allowed =
+        actor.permissions.has('moderation:act') ||
+        (role !== undefined && (message.authorId === actor.id || MODERATING.includes(role)));
+      if (!allowed) throw forbidden('You cannot delete this message.');
+      if (message.deletedAt) return [];
+      await store.markMessageDeleted(tx, messageId, now);
+      return [
+        await store.appendEvent(tx, {
+          roomId: message.roomId,
+          kind: 'message.deleted',
+          actorId: actor.id,
+          at: now,
+          data: { messageId, deletedAt: now.toISOString() },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  async react(actor: Actor, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.onMessage(messageId, async (tx, message) => {
+      await this.requireMember(tx, message.roomId, actor.id);
+      if (message.deletedAt) throw new AppError(409, 'CONFLICT', 'This message was deleted.');
+      const changed =
+        op === 'add'
+          ? await store.insertReaction(tx, { messageId, userId: actor.id, emoji, now })
+          : await store.deleteReaction(tx, messageId, actor.id, emoji);
+      if (!changed) return [];
+      return [
+        await store.appendEvent(tx, {
+          roomId: message.roomId,
+          kind: op === 'add' ? 'reaction.added' : 'reaction.removed',
+          actorId: actor.id,
+          at: now,
+          data: { messageId, emoji, userId: actor.id },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  async markRead(actor: Actor, roomId: string, seq: number): Promise<number> {
+    const marker = await store.advanceReadMarker(this.deps.db, roomId, actor.id, seq);
+    if (marker === undefined) throw notFound('You are not a member of this room.');
+    return marker;
+  }
+
+  // ── sync ───────────────────────────────────────────────────────────────────
+
+  readEvents(roomId: string, after: number, limit: number, until?: number): Promise<RoomEvent[]> {
+    return store.readEvents(this.deps.db, roomId, after, limit, until);
+  }
+
+  membershipSeqs(userId: string): Promise<Map<string, number>> {
+    return store.listMembershipSeqs(this.deps.db, userId);
+  }
+
+  roomMateIds(userId: string): Promise<string[]> {
+    return store.listRoomMateIds(this.deps.db, userId);
+  }
+
+  isMember(roomId: string, userId: string): Promise<boolean> {
+    return store.findMemberRole(this.deps.db, roomId, userId).then((role) => role !== undefined);
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────
+
+  /** Runs a change in a transaction, then publishes its events, in order, after the commit. */
+  private async change(work: (tx: Queryable) => Promise<RoomEvent[]>): Promise<RoomEvent[]> {
+    const events = await this.deps.db.transaction(work);
+    for (const event of events) {
+      await this.deps.bus.publish(roomEventsSubject(event.roomId), event).catch((error: unknown) => {
+        // Committed is committed: clients that miss the live event catch up from the log.
+        this.deps.logger.error({ err: error, roomId: event.roomId, seq: event.seq }, 'event publish failed');
+      });
+    }
+    return events;
+  }
+
+  private async onMessage(
+    messageId: string,
+    work: (tx: Queryable, message: Message) => Promise<RoomEvent[]>,
+  ): Promise<RoomEvent[]> {
+    const found = await store.findMessage(this.deps.db, messageId);
+    if (!found) throw notFound('No such message.');
+    return this.change(async (tx) => {
+      await store.lockRoom(tx, found.roomId);
+      // Re-read under the lock: another change may have landed since.
+      const message = (await store.findMessage(tx, messageId))!;
+      return work(tx, message);
+    });
+  }
+
+  private async lockExisting(tx: Queryable, roomId: string): Promise<store.RoomState> {
+    const room = await store.lockRoom(tx, roomId);
+    if (!room) throw notFound('No such room.');
+    return room;
+  }
+
+  private async requireMember(tx: Queryable, roomId: string, userId: string): Promise<RoomRole> {
+    const role = await store.findMemberRole(tx, roomId, userId);
+    if (!role) throw forbidden('You are not a member of this room.');
+    return role;
+  }
+
+  private async joinedEvent(tx: Queryable, roomId: string, actorId: string, userId: string, role: RoomRole, at: Date) {
+    const username = (await store.findUsername(tx, userId)) ?? '';
+    return store.appendEvent(tx, { roomId, kind: 'member.joined', actorId, at, data: { userId, username, role } });
+  }
+}
