@@ -33,7 +33,7 @@ describe('migration 0002: chat', () => {
   });
 
   it('stores a client message once per room and author, and one message per seq', async () => {
-    const roomId = (await insertRoom('public', null)).rows[0].id as string;
+    const roomId = (await insertRoom('public', null)).rows[0]!.id as string;
     const clientId = randomUUID();
     const insert = (seq: number, client: string) =>
       database.db.query(
@@ -54,7 +54,7 @@ describe('migration 0002: chat', () => {
   });
 
   it('keys the event log by room and seq, with known kinds only', async () => {
-    const roomId = (await insertRoom('public', null)).rows[0].id as string;
+    const roomId = (await insertRoom('public', null)).rows[0]!.id as string;
     const append = (seq: number, kind: string) =>
       database.db.query(
         "INSERT INTO room_events (room_id, seq, kind, actor_id, at, payload) VALUES ($1, $2, $3, $4, now(), '{}')",
