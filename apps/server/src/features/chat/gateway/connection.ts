@@ -246,8 +246,9 @@ export class ChatConnection implements HubClient {
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
 
+    this.deps.hub.register(this);
     const memberships = await this.deps.chat.membershipSeqs(principal.user.id);
-    this.deps.hub.attach(this, [...memberships.keys()]);
+    this.deps.hub.announce(this, [...memberships.keys()]);
     this.sendFrame({
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
@@ -285,6 +286,8 @@ export class ChatConnection implements HubClient {
     // live and waits in `pending`, and anything seen twice is dropped by seq.
     this.follow(roomId, cursor);
     const stream = this.rooms.get(roomId)!;
+    // Already followed if the user joined while this hello was being handled.
+    stream.delivered = Math.min(stream.delivered, cursor);
     stream.replaying = true;
     let after = cursor;
     for (;;) {
@@ -440,8 +443,7 @@ export class ChatConnection implements HubClient {
     this.closed = true;
     clearTimeout(this.helloTimer);
     clearTimeout(this.expiryTimer);
-    for (const stream of this.rooms.values()) clearTimeout(stream.gapTimer);
-    this.rooms.clear();
+    for (const roomId of [...this.rooms.keys()]) this.unfollow(roomId);
     if (this.principal) this.deps.hub.detach(this);
   }
 

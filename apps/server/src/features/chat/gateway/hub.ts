@@ -61,38 +61,43 @@ export class ChatHub {
       bus.subscribe(ALL_TYPING, (payload) => this.onTyping(payload as TypingMessage)),
       bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onPresence(payload as PresenceMessage)),
     );
-    this.syncTimer = setInterval(() => this.announce(), this.deps.presenceIntervalMs);
+    this.syncTimer = setInterval(() => this.announceAll(), this.deps.presenceIntervalMs);
     this.syncTimer.unref();
   }
 
   async close(): Promise<void> {
     clearInterval(this.syncTimer);
-    for (const userId of [...this.clientsByUser.keys()]) this.publishPresence('offline', userId);
+    for (const userId of [...this.localRooms.keys()]) this.publishPresence('offline', userId);
     for (const stop of this.unsubscribe.splice(0)) stop();
   }
 
-  /** A connection authenticated: it now counts for the user's presence. */
-  attach(client: HubClient, roomIds: string[]): void {
+  /**
+   * A connection authenticated: from now on membership events for its user reach it. Called
+   * before its rooms are read, so a room joined meanwhile is not missed.
+   */
+  register(client: HubClient): void {
     let clients = this.clientsByUser.get(client.userId);
     if (!clients) {
       clients = new Set();
       this.clientsByUser.set(client.userId, clients);
     }
     clients.add(client);
-    this.localRooms.set(client.userId, roomIds);
-    if (clients.size === 1) this.publishPresence('online', client.userId);
   }
 
+  /** The connection's rooms are known: it counts for the user's presence. */
+  announce(client: HubClient, roomIds: string[]): void {
+    const first = !this.localRooms.has(client.userId);
+    this.localRooms.set(client.userId, roomIds);
+    if (first) this.publishPresence('online', client.userId);
+  }
+
+  /** The connection closed; it has already stopped following its rooms. */
   detach(client: HubClient): void {
-    for (const [roomId, set] of this.followers) {
-      set.delete(client);
-      if (set.size === 0) this.followers.delete(roomId);
-    }
     const clients = this.clientsByUser.get(client.userId);
     if (!clients?.delete(client)) return;
     if (clients.size === 0) {
       this.clientsByUser.delete(client.userId);
-      this.publishPresence('offline', client.userId);
+      if (this.localRooms.has(client.userId)) this.publishPresence('offline', client.userId);
       this.localRooms.delete(client.userId);
     }
   }
@@ -171,8 +176,8 @@ export class ChatHub {
     void this.deps.bus.publish(PRESENCE_SUBJECT, message);
   }
 
-  private announce(): void {
-    const users = [...this.clientsByUser.keys()].map((userId) => ({
+  private announceAll(): void {
+    const users = [...this.localRooms.keys()].map((userId) => ({
       userId,
       roomIds: this.localRooms.get(userId) ?? [],
     }));
