@@ -1,17 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
 import { formatDemoBanner, seedDemo } from './demo/seed.js';
-import { InProcessBus } from './infra/bus.js';
+import { InProcessBus, type Bus } from './infra/bus.js';
 import { systemClock } from './infra/clock.js';
 import type { ServerConfig } from './infra/config.js';
 import { openDatabase } from './infra/db/database.js';
 import { createDb } from './infra/db/db.js';
 import { migrate } from './infra/db/migrate.js';
 import { createLogger, type Logger } from './infra/logger.js';
+import { NatsBus } from './infra/nats-bus.js';
 import { loadJwtSecret } from './infra/secrets.js';
 
 export interface RunningServer {
   app: VezaApp;
+  /** NATS when VEZA_NATS_URL is set, in-process otherwise. */
+  bus: Bus;
   url: string;
   /** Stops accepting, finishes in-flight requests, closes the database, stops PostgreSQL. */
   close(): Promise<void>;
@@ -40,10 +43,9 @@ export async function startServer(
     });
     cleanups.push(() => db.close());
     const jwtSecret = await loadJwtSecret(config.dataDir, config.jwtSecret);
-    if (config.natsUrl) {
-      logger.warn('VEZA_NATS_URL is set but this version fans out in-process only; NATS arrives with the chat feature');
-    }
-    const bus = new InProcessBus();
+    const bus = config.natsUrl ? await connectNats(config.natsUrl, logger) : new InProcessBus({ logger });
+    // Cleanups run in reverse: the bus closes after the app (whose in-flight requests may still
+    // publish) and before the database.
     cleanups.push(() => bus.close());
     const app = await buildApp(
       config,
@@ -79,9 +81,17 @@ export async function startServer(
     );
 
     let closing: Promise<void> | undefined;
-    return { app, url, close: () => (closing ??= cleanup()) };
+    return { app, bus, url, close: () => (closing ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+async function connectNats(url: string, logger: Logger): Promise<NatsBus> {
+  try {
+    return await NatsBus.connect(url, logger);
+  } catch (error) {
+    throw new Error(`VEZA_NATS_URL: ${(error as Error).message}`, { cause: error });
   }
 }
