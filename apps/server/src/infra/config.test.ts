@@ -162,7 +162,7 @@ describe('loadConfig rejects invalid values', () => {
       'VEZA_PORT must be an integer between 0 and 65535 (got "abc")',
       'VEZA_PUBLIC_URL must be an http(s) URL (got "ftp://veza.example.com")',
       'DATABASE_URL must be a postgres:// or postgresql:// URL',
-      'VEZA_NATS_URL must be a nats:// URL (got "http://nats:4222")',
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got "http://nats:4222")',
       'VEZA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'VEZA_JWT_SECRET must be at least 32 bytes long',
       'VEZA_CORS_ORIGINS has an invalid origin "not a url"',
@@ -216,6 +216,12 @@ describe('loadConfig rejects invalid values', () => {
 
   it('rejects VEZA_DEMO=maybe', () => {
     expect(problemsOf({ VEZA_DEMO: 'maybe' })).toEqual(['VEZA_DEMO must be true or false (got "maybe")']);
+  });
+
+  it('refuses NATS over WebSocket, which the server cannot use', () => {
+    expect(problemsOf({ VEZA_NATS_URL: 'ws://nats:8080' })).toEqual([
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got "ws://nats:8080")',
+    ]);
   });
 
   it('reports a VEZA_DEMO typo in production too', () => {

@@ -70,8 +70,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   }
 
   const natsUrl = value('VEZA_NATS_URL');
-  if (natsUrl !== undefined && !isUrl(natsUrl, ['nats:', 'tls:', 'ws:', 'wss:'])) {
-    problems.push(`VEZA_NATS_URL must be a nats:// URL (got "${natsUrl}")`);
+  if (natsUrl !== undefined && !isUrl(natsUrl, ['nats:', 'tls:'])) {
+    problems.push(`VEZA_NATS_URL must be a nats:// or tls:// URL (got "${natsUrl}")`);
   }
 
   const rawLevel = value('VEZA_LOG_LEVEL') ?? 'info';

@@ -42,7 +42,7 @@ interface TypingMessage {
  * without saying so expires after three periods.
  */
 export class ChatHub {
-  readonly instanceId = randomUUID();
+  readonly instanceId: string;
   private readonly followers = new Map<string, Set<HubClient>>();
   private readonly clientsByUser = new Map<string, Set<HubClient>>();
   private readonly localRooms = new Map<string, string[]>();
@@ -52,7 +52,9 @@ export class ChatHub {
   private readonly unsubscribe: (() => void)[] = [];
   private syncTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: { bus: Bus; chat: ChatService; logger: Logger; presenceIntervalMs: number }) {}
+  constructor(private readonly deps: { bus: Bus; chat: ChatService; logger: Logger; presenceIntervalMs: number }) {
+    this.instanceId = deps.bus.instanceId ?? randomUUID();
+  }
 
   start(): void {
     const { bus } = this.deps;
@@ -140,7 +142,14 @@ export class ChatHub {
   }
 
   publishTyping(roomId: string, userId: string): void {
-    void this.deps.bus.publish(typingSubject(roomId), { roomId, userId } satisfies TypingMessage);
+    this.publish(typingSubject(roomId), { roomId, userId } satisfies TypingMessage);
+  }
+
+  /** Ephemeral notices: losing one is harmless, but it must never become an unhandled rejection. */
+  private publish(subject: string, payload: unknown): void {
+    this.deps.bus.publish(subject, payload).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, subject }, 'ephemeral publish failed');
+    });
   }
 
   private onRoomEvent(event: RoomEvent): void {
@@ -173,7 +182,7 @@ export class ChatHub {
       userId,
       roomIds: this.localRooms.get(userId) ?? [],
     };
-    void this.deps.bus.publish(PRESENCE_SUBJECT, message);
+    this.publish(PRESENCE_SUBJECT, message);
   }
 
   private announceAll(): void {
@@ -181,7 +190,7 @@ export class ChatHub {
       userId,
       roomIds: this.localRooms.get(userId) ?? [],
     }));
-    void this.deps.bus.publish(PRESENCE_SUBJECT, {
+    this.publish(PRESENCE_SUBJECT, {
       kind: 'sync',
       instanceId: this.instanceId,
       users,
