@@ -16,7 +16,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
 import { parseClientFrame } from './frames.js';
-import type { ChatHub, HubClient, WireEvent } from './hub.js';
+import { encodeFrame, type ChatHub, type HubClient, type WireEvent } from './hub.js';
 import type { SendLimiter } from './send-limiter.js';
 
 export interface GatewayLimits {
@@ -124,7 +124,7 @@ export class ChatConnection implements HubClient {
     if (!stream.replaying) this.drain(wire.event.roomId, stream);
   }
 
-  sendText(text: string): void {
+  sendData(data: Buffer): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     // A client that does not read fast enough is cut off rather than slowing everyone; it
     // resumes from its cursors when it reconnects.
@@ -132,7 +132,7 @@ export class ChatConnection implements HubClient {
       this.close(CLOSE_CODES.TOO_SLOW, 'too slow: send queue full');
       return;
     }
-    this.socket.send(text);
+    this.socket.send(data, { binary: false });
   }
 
   // ── frames ─────────────────────────────────────────────────────────────────
@@ -294,7 +294,7 @@ export class ChatConnection implements HubClient {
       const events = await this.deps.chat.readEvents(roomId, after, PROTOCOL_LIMITS.replayPageSize);
       for (const event of events) {
         if (event.seq > stream.delivered) {
-          this.sendText(JSON.stringify(event));
+          this.sendData(encodeFrame(event));
           stream.delivered = event.seq;
         }
       }
@@ -315,7 +315,7 @@ export class ChatConnection implements HubClient {
       const next = stream.pending.get(stream.delivered + 1);
       if (!next) break;
       stream.pending.delete(next.event.seq);
-      this.sendText(next.text);
+      this.sendData(next.data);
       stream.delivered = next.event.seq;
     }
     if (stream.pending.size === 0 || stream.gapTimer) return;
@@ -342,7 +342,7 @@ export class ChatConnection implements HubClient {
       frame.after,
       frame.limit ?? PROTOCOL_LIMITS.replayPageSize,
     );
-    for (const event of events) this.sendText(JSON.stringify(event));
+    for (const event of events) this.sendData(encodeFrame(event));
     const latest = (await this.deps.chat.membershipSeqs(this.userId)).get(frame.roomId) ?? 0;
     this.sendFrame({
       type: 'fetched',
@@ -423,7 +423,7 @@ export class ChatConnection implements HubClient {
   }
 
   private sendFrame(frame: ServerFrame): void {
-    this.sendText(JSON.stringify(frame));
+    this.sendData(encodeFrame(frame));
   }
 
   private async waitForDrain(): Promise<void> {

@@ -5,11 +5,16 @@ import type { Logger } from '../../../infra/logger.js';
 import type { ChatService } from '../service.js';
 import { ALL_ROOM_EVENTS, ALL_TYPING, PRESENCE_SUBJECT, typingSubject } from '../subjects.js';
 
-/** An event with its JSON text, serialised once and written as is to every socket. */
+/**
+ * An event with its JSON encoded once into UTF-8 bytes; the same buffer is written to every
+ * socket, so a fan-out to N sockets costs one serialisation, not N.
+ */
 export interface WireEvent {
   event: RoomEvent;
-  text: string;
+  data: Buffer;
 }
+
+export const encodeFrame = (frame: unknown): Buffer => Buffer.from(JSON.stringify(frame));
 
 /** What the hub needs from a connection. */
 export interface HubClient {
@@ -19,7 +24,8 @@ export interface HubClient {
   unfollow(roomId: string): void;
   isFollowing(roomId: string): boolean;
   deliver(wire: WireEvent): void;
-  sendText(text: string): void;
+  /** Sends one frame, already encoded, as a text message. */
+  sendData(data: Buffer): void;
 }
 
 type PresenceMessage =
@@ -126,7 +132,7 @@ export class ChatHub {
     if (!pending) {
       pending = this.deps.chat
         .readEvents(roomId, after, until - after, until)
-        .then((events) => events.map((event) => ({ event, text: JSON.stringify(event) })))
+        .then((events) => events.map((event) => ({ event, data: encodeFrame(event) })))
         .finally(() => setTimeout(() => this.fills.delete(key), 1_000).unref());
       this.fills.set(key, pending);
     }
@@ -153,7 +159,7 @@ export class ChatHub {
   }
 
   private onRoomEvent(event: RoomEvent): void {
-    const wire = { event, text: JSON.stringify(event) };
+    const wire = { event, data: encodeFrame(event) };
     if (event.kind === 'member.joined') {
       for (const client of this.clientsByUser.get(event.data.userId) ?? []) {
         if (!client.isFollowing(event.roomId)) client.follow(event.roomId, event.seq - 1);
@@ -169,9 +175,9 @@ export class ChatHub {
 
   private onTyping(message: TypingMessage): void {
     const frame: ServerFrameOf<'typing'> = { type: 'typing', roomId: message.roomId, userId: message.userId };
-    const text = JSON.stringify(frame);
+    const data = encodeFrame(frame);
     for (const client of this.followers.get(message.roomId) ?? []) {
-      if (client.userId !== message.userId) client.sendText(text);
+      if (client.userId !== message.userId) client.sendData(data);
     }
   }
 
@@ -241,13 +247,13 @@ export class ChatHub {
 
   private notifyPresence(userId: string, status: 'online' | 'offline', roomIds: string[]): void {
     const frame: ServerFrameOf<'presence'> = { type: 'presence', userId, status };
-    const text = JSON.stringify(frame);
+    const data = encodeFrame(frame);
     const told = new Set<HubClient>();
     for (const roomId of roomIds) {
       for (const client of this.followers.get(roomId) ?? []) {
         if (client.userId === userId || told.has(client)) continue;
         told.add(client);
-        client.sendText(text);
+        client.sendData(data);
       }
     }
   }
