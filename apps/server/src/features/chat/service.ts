@@ -348,12 +348,8 @@ export class ChatService {
     return store.readEvents(this.deps.db, roomId, after, limit, until);
   }
 
-  membershipSeqs(userId: string): Promise<Map<string, number>> {
-    return store.listMembershipSeqs(this.deps.db, userId);
-  }
-
-  roomMateIds(userId: string): Promise<string[]> {
-    return store.listRoomMateIds(this.deps.db, userId);
+  memberships(userId: string): Promise<Map<string, store.Membership>> {
+    return store.listMemberships(this.deps.db, userId);
   }
 
   isMember(roomId: string, userId: string): Promise<boolean> {

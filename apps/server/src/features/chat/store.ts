@@ -38,7 +38,7 @@ const toRoom = (row: RoomRow): Room => ({
 /** Room columns as seen by `$1` (the caller): role, read marker, unread count, DM peer. */
 const ROOM_SELECT = `
   SELECT r.id, r.kind, r.name, r.topic, r.created_at, r.last_seq,
-         (SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count,
+         r.member_count,
          me.role AS my_role, me.last_read_seq,
          CASE WHEN me.user_id IS NULL THEN 0 ELSE
            (SELECT count(*) FROM messages m
@@ -192,12 +192,16 @@ export async function insertMember(
      ON CONFLICT DO NOTHING`,
     [member.roomId, member.userId, member.role, member.now, member.lastReadSeq],
   );
-  return (result.rowCount ?? 0) > 0;
+  const added = (result.rowCount ?? 0) > 0;
+  if (added) await db.query('UPDATE rooms SET member_count = member_count + 1 WHERE id = $1', [member.roomId]);
+  return added;
 }
 
 export async function deleteMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
   const result = await db.query('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
-  return (result.rowCount ?? 0) > 0;
+  const removed = (result.rowCount ?? 0) > 0;
+  if (removed) await db.query('UPDATE rooms SET member_count = member_count - 1 WHERE id = $1', [roomId]);
+  return removed;
 }
 
 export async function countOwners(db: Queryable, roomId: string): Promise<number> {
@@ -209,8 +213,8 @@ export async function countOwners(db: Queryable, roomId: string): Promise<number
 }
 
 export async function countMembers(db: Queryable, roomId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM room_members WHERE room_id = $1', [roomId]);
-  return Number(rows[0]?.n ?? 0);
+  const { rows } = await db.query<{ n: number }>('SELECT member_count AS n FROM rooms WHERE id = $1', [roomId]);
+  return rows[0]?.n ?? 0;
 }
 
 /** Moves the read marker forward only, and never past the room's log. */
@@ -229,22 +233,19 @@ export async function advanceReadMarker(
   return rows[0] ? Number(rows[0].last_read_seq) : undefined;
 }
 
-/** For the WebSocket hello: the user's rooms and their latest seq. */
-export async function listMembershipSeqs(db: Queryable, userId: string): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ id: string; last_seq: string }>(
-    'SELECT r.id, r.last_seq FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.user_id = $1',
-    [userId],
-  );
-  return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
+export interface Membership {
+  lastSeq: number;
+  memberCount: number;
 }
 
-export async function listRoomMateIds(db: Queryable, userId: string): Promise<string[]> {
-  const { rows } = await db.query<{ user_id: string }>(
-    `SELECT DISTINCT o.user_id FROM room_members mine JOIN room_members o ON o.room_id = mine.room_id
-     WHERE mine.user_id = $1 AND o.user_id <> $1`,
+/** For the WebSocket hello: the user's rooms, their latest seq and size. */
+export async function listMemberships(db: Queryable, userId: string): Promise<Map<string, Membership>> {
+  const { rows } = await db.query<{ id: string; last_seq: string; member_count: number }>(
+    `SELECT r.id, r.last_seq, r.member_count FROM rooms r JOIN room_members m ON m.room_id = r.id
+     WHERE m.user_id = $1`,
     [userId],
   );
-  return rows.map((r) => r.user_id);
+  return new Map(rows.map((r) => [r.id, { lastSeq: Number(r.last_seq), memberCount: r.member_count }]));
 }
 
 // ── messages ───────────────────────────────────────────────────────────────────

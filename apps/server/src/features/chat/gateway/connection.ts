@@ -19,6 +19,12 @@ import { parseClientFrame } from './frames.js';
 import { encodeFrame, type ChatHub, type HubClient, type WireEvent } from './hub.js';
 import type { SendLimiter } from './send-limiter.js';
 
+/**
+ * Rooms with more members than this carry no presence: announcing every arrival to thousands
+ * of members (and every member to each arrival) would cost O(members²) frames.
+ */
+export const PRESENCE_ROOM_LIMIT = 500;
+
 export interface GatewayLimits {
   helloTimeoutMs: number;
   /** Bytes queued on a socket beyond which the client is too slow and is disconnected. */
@@ -247,13 +253,15 @@ export class ChatConnection implements HubClient {
     this.armExpiry(principal.expiresAt);
 
     this.deps.hub.register(this);
-    const memberships = await this.deps.chat.membershipSeqs(principal.user.id);
-    this.deps.hub.announce(this, [...memberships.keys()]);
+    const memberships = await this.deps.chat.memberships(principal.user.id);
+    // Presence travels only through rooms small enough for it (see PRESENCE_ROOM_LIMIT).
+    const presenceRooms = [...memberships].filter(([, m]) => m.memberCount <= PRESENCE_ROOM_LIMIT).map(([id]) => id);
+    this.deps.hub.announce(this, presenceRooms);
     this.sendFrame({
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       userId: principal.user.id,
-      rooms: [...memberships].map(([roomId, lastSeq]) => ({ roomId, lastSeq })),
+      rooms: [...memberships].map(([roomId, { lastSeq }]) => ({ roomId, lastSeq })),
       expiresAt: principal.expiresAt?.toISOString() ?? null,
       heartbeatMs: this.deps.limits.heartbeatMs,
     });
@@ -261,7 +269,7 @@ export class ChatConnection implements HubClient {
     for (const roomId of Object.keys(frame.cursors)) {
       if (!memberships.has(roomId)) this.sendFrame({ type: 'reset', roomId, reason: 'not_member', latestSeq: 0 });
     }
-    for (const [roomId, lastSeq] of memberships) {
+    for (const [roomId, { lastSeq }] of memberships) {
       const cursor = frame.cursors[roomId];
       if (cursor === undefined || cursor > lastSeq) {
         this.follow(roomId, lastSeq);
@@ -275,7 +283,7 @@ export class ChatConnection implements HubClient {
       if (this.closed) return;
     }
 
-    for (const userId of await this.deps.hub.onlineRoomMates(principal.user.id)) {
+    for (const userId of this.deps.hub.onlineRoomMates(principal.user.id, presenceRooms)) {
       this.sendFrame({ type: 'presence', userId, status: 'online' });
     }
   }
@@ -343,7 +351,7 @@ export class ChatConnection implements HubClient {
       frame.limit ?? PROTOCOL_LIMITS.replayPageSize,
     );
     for (const event of events) this.sendData(encodeFrame(event));
-    const latest = (await this.deps.chat.membershipSeqs(this.userId)).get(frame.roomId) ?? 0;
+    const latest = (await this.deps.chat.memberships(this.userId)).get(frame.roomId)?.lastSeq ?? 0;
     this.sendFrame({
       type: 'fetched',
       roomId: frame.roomId,

@@ -54,6 +54,7 @@ export class ChatHub {
   private readonly localRooms = new Map<string, string[]>();
   private readonly presence = new Map<string, Map<string, number>>();
   private readonly presenceRooms = new Map<string, string[]>();
+  private readonly onlineByRoom = new Map<string, Set<string>>();
   private readonly fills = new Map<string, Promise<WireEvent[]>>();
   private readonly unsubscribe: (() => void)[] = [];
   private syncTimer: NodeJS.Timeout | undefined;
@@ -143,8 +144,12 @@ export class ChatHub {
     return (this.presence.get(userId)?.size ?? 0) > 0;
   }
 
-  async onlineRoomMates(userId: string): Promise<string[]> {
-    return (await this.deps.chat.roomMateIds(userId)).filter((id) => this.isOnline(id));
+  /** Users online in any of these rooms, from the presence announcements (no database read). */
+  onlineRoomMates(userId: string, roomIds: string[]): string[] {
+    const mates = new Set<string>();
+    for (const roomId of roomIds)
+      for (const id of this.onlineByRoom.get(roomId) ?? []) if (id !== userId) mates.add(id);
+    return [...mates];
   }
 
   publishTyping(roomId: string, userId: string): void {
@@ -222,7 +227,7 @@ export class ChatHub {
       this.presence.set(userId, instances);
     }
     instances.set(instanceId, now);
-    this.presenceRooms.set(userId, roomIds);
+    this.indexRooms(userId, roomIds);
     if (!wasOnline) this.notifyPresence(userId, 'online', roomIds);
   }
 
@@ -232,7 +237,7 @@ export class ChatHub {
     if (instances.size === 0) {
       this.presence.delete(userId);
       this.notifyPresence(userId, 'offline', roomIds.length > 0 ? roomIds : (this.presenceRooms.get(userId) ?? []));
-      this.presenceRooms.delete(userId);
+      this.indexRooms(userId, []);
     }
   }
 
@@ -243,6 +248,27 @@ export class ChatHub {
         if (seen < deadline && instanceId !== this.instanceId) this.clearPresence(userId, instanceId, []);
       }
     }
+  }
+
+  /** Keeps `onlineByRoom` in step with the rooms an online user was last announced in. */
+  private indexRooms(userId: string, roomIds: string[]): void {
+    const next = new Set(roomIds);
+    for (const roomId of this.presenceRooms.get(userId) ?? []) {
+      if (next.has(roomId)) continue;
+      const users = this.onlineByRoom.get(roomId);
+      users?.delete(userId);
+      if (users?.size === 0) this.onlineByRoom.delete(roomId);
+    }
+    for (const roomId of next) {
+      let users = this.onlineByRoom.get(roomId);
+      if (!users) {
+        users = new Set();
+        this.onlineByRoom.set(roomId, users);
+      }
+      users.add(userId);
+    }
+    if (roomIds.length > 0) this.presenceRooms.set(userId, roomIds);
+    else this.presenceRooms.delete(userId);
   }
 
   private notifyPresence(userId: string, status: 'online' | 'offline', roomIds: string[]): void {

@@ -372,11 +372,13 @@ describe('heartbeat', () => {
   it('terminates a socket that stops answering pings, and keeps those that answer', async () => {
     const { t, url } = await startApp({ limits: { gateway: { ...DEFAULT_GATEWAY_LIMITS, heartbeatMs: 100 } } });
     const ada = await signUp(t);
-    const deaf = track(await connect(url, ada.accessToken, {}, { autoPong: false }));
-    const alive = track(await connect(url, ada.accessToken, {}));
-    expect(deaf.frames.find(isType('welcome'))).toMatchObject({ heartbeatMs: 100 });
+    // A client that never answers pings (the listener is there before the first ping can come).
+    const deaf = track(await TestSocket.open(url, { autoPong: false }));
     const pings: number[] = [];
     deaf.ws.on('ping', () => pings.push(Date.now()));
+    deaf.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: ada.accessToken, cursors: {} });
+    expect(await deaf.next(isType('welcome'), 'welcome')).toMatchObject({ heartbeatMs: 100 });
+    const alive = track(await connect(url, ada.accessToken, {}));
     // Terminated, not closed: no close frame, so the client sees 1006.
     expect(await deaf.closed(3_000)).toBe(1006);
     expect(pings.length).toBeGreaterThanOrEqual(1);

@@ -14,6 +14,8 @@ CREATE TABLE rooms (
   -- The seq of the room's latest event. Bumped with UPDATE ... RETURNING inside the transaction
   -- that stores the event: the row lock orders writers, so seqs are gapless and strictly increasing.
   last_seq bigint NOT NULL DEFAULT 0,
+  -- Kept with each membership change, so per-connection work never counts a big room's members.
+  member_count integer NOT NULL DEFAULT 0 CHECK (member_count >= 0),
   -- For direct messages: the two user ids in sorted order, so a pair has at most one room.
   dm_key text UNIQUE,
   CHECK ((kind = 'dm') = (dm_key IS NOT NULL))
