@@ -91,6 +91,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
 
   const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
   const auth = new AuthService({
+    bus: deps.bus,
     db: deps.db,
     clock: deps.clock,
     logger: deps.logger,

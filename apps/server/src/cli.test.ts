@@ -276,7 +276,9 @@ describe('veza-server migrate', () => {
     const dataDir = await tempDataDir();
     const result = await runCli(['migrate'], { VEZA_DATA_DIR: dataDir, DATABASE_URL: database.connectionString });
     expect(result.code, result.stderr).toBe(0);
-    const { rows } = await database.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    const { rows } = await database.db.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     // No embedded PostgreSQL was created for it.
     expect(existsSync(clusterPaths(dataDir).clusterDir)).toBe(false);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorBody, ErrorCode } from '@veza/shared';
+import { BAD_INPUT_MESSAGE, isBadInputError } from '../infra/db/errors.js';
 import { AppError } from '../infra/errors.js';
 
 const send = (code: ErrorCode, message: string): ErrorBody => ({ error: { code, message } });
@@ -32,6 +33,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.validation) {
       return reply.code(400).send(send('VALIDATION_FAILED', validationMessage(error)));
     }
+    if (isBadInputError(error)) return reply.code(400).send(send('BAD_REQUEST', BAD_INPUT_MESSAGE));
     const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
     if (known) return reply.code(known.status).send(send(known.code, known.message));
     if (error.statusCode === 429) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthSession, Role } from '@veza/shared';
 import { buildApp, type AppLimits, type VezaApp } from '../app.js';
-import { InProcessBus } from '../infra/bus.js';
+import { InProcessBus, type Bus } from '../infra/bus.js';
 import { systemClock, type Clock } from '../infra/clock.js';
-import { createLogger } from '../infra/logger.js';
+import { createLogger, type Logger } from '../infra/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_PUBLIC_URL = 'http://veza.test';
@@ -15,19 +15,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A real app on its own fresh database; limits are generous unless a test sets them. */
+/**
+ * A real app on its own fresh database; limits are generous unless a test sets them. `logger`
+ * (the app's and the bus's) lets a test capture what the server logs; `bus` replaces the
+ * in-process bus (a test can wrap one to delay or reorder deliveries).
+ */
 export async function createTestApp(
-  options: { clock?: Clock; limits?: Partial<AppLimits>; jwtSecret?: Uint8Array } = {},
+  options: { clock?: Clock; limits?: Partial<AppLimits>; jwtSecret?: Uint8Array; logger?: Logger; bus?: Bus } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const jwtSecret = options.jwtSecret ?? randomBytes(32);
+  const logger = options.logger ?? createLogger(process.env.VEZA_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
   const app = await buildApp(
     { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false },
     {
       db: database.db,
-      bus: new InProcessBus(),
+      bus: options.bus ?? new InProcessBus({ logger }),
       clock: options.clock ?? systemClock,
-      logger: createLogger(process.env.VEZA_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent'),
+      logger,
       jwtSecret,
     },
     {

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PERMISSIONS, ROLES } from '../roles.js';
-import { TimestampSchema, UuidSchema } from './common.js';
+import { NON_BLANK_TEXT, STORABLE_TEXT, TimestampSchema, UuidSchema } from './common.js';
 
 /**
  * Limits that keep hashing cheap to refuse: a password longer than this is a 400 before
@@ -37,7 +37,7 @@ export type RegisterBody = Static<typeof RegisterBodySchema>;
 
 export const LoginBodySchema = Type.Object(
   {
-    login: Type.String({ minLength: 1, maxLength: 254, description: 'Email or username' }),
+    login: Type.String({ minLength: 1, maxLength: 254, pattern: STORABLE_TEXT, description: 'Email or username' }),
     password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
   },
   { additionalProperties: false },
@@ -45,7 +45,7 @@ export const LoginBodySchema = Type.Object(
 export type LoginBody = Static<typeof LoginBodySchema>;
 
 export const RefreshBodySchema = Type.Object(
-  { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+  { refreshToken: Type.String({ minLength: 1, maxLength: 256, pattern: STORABLE_TEXT }) },
   { additionalProperties: false },
 );
 export type RefreshBody = Static<typeof RefreshBodySchema>;
@@ -60,7 +60,7 @@ export type AuthSession = Static<typeof AuthSessionSchema>;
 
 export const ApiKeyCreateBodySchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: NON_BLANK_TEXT }),
     scopes: Type.Array(PermissionSchema, { minItems: 1, maxItems: PERMISSIONS.length, uniqueItems: true }),
   },
   { additionalProperties: false },

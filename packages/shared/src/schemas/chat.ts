@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { TimestampSchema, UuidSchema } from './common.js';
+import { NON_BLANK_TEXT, STORABLE_TEXT, TimestampSchema, UuidSchema } from './common.js';
 
 /** Room kinds: public channels anyone may join, private rooms by invitation, direct messages. */
 export const ROOM_KINDS = ['public', 'private', 'dm'] as const;
@@ -12,9 +12,9 @@ export const RoomKindSchema = Type.Enum(ROOM_KINDS);
 export const RoomRoleSchema = Type.Enum(ROOM_ROLES);
 /** A non-negative position in a room's event log; 0 means "before the first event". */
 export const SeqSchema = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-export const MessageBodySchema = Type.String({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, pattern: '\\S' });
+export const MessageBodySchema = Type.String({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, pattern: NON_BLANK_TEXT });
 /** One emoji (or a short emoji sequence such as a flag or a skin-tone variant). */
-export const EmojiSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^\\S+$' });
+export const EmojiSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\s\\u0000\\uD800-\\uDFFF]+$' });
 
 export const RoomSchema = Type.Object({
   id: UuidSchema,
@@ -36,9 +36,9 @@ export type Room = Static<typeof RoomSchema>;
 
 export const RoomCreateBodySchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' }),
+    name: Type.String({ minLength: 1, maxLength: 80, pattern: NON_BLANK_TEXT }),
     visibility: Type.Enum(['public', 'private']),
-    topic: Type.Optional(Type.String({ maxLength: 500 })),
+    topic: Type.Optional(Type.String({ maxLength: 500, pattern: STORABLE_TEXT })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { API_KEY_PREFIX, ROLE_PERMISSIONS, type AuthSession } from '@veza/shared';
+import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db } from '../../infra/db/db.js';
 import { AppError } from '../../infra/errors.js';
@@ -24,7 +25,11 @@ export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
  */
 export const REFRESH_REUSE_GRACE_MS = 10_000;
 
+/** Published when a session ends, so open WebSocket connections of that session close too. */
+export const SESSION_REVOKED_SUBJECT = 'session.revoked';
+
 export interface AuthServiceDeps {
+  bus: Bus;
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -103,6 +108,7 @@ export class AuthService {
       }
       case 'reused':
         metrics.authRefreshes.inc({ result: 'reused' });
+        await this.announceRevoked(outcome.sessionId);
         logger.warn({ userId: outcome.userId, sessionId: outcome.sessionId }, 'refresh token reused: session revoked');
         throw new AppError(
           401,
@@ -120,6 +126,13 @@ export class AuthService {
 
   async logout(sessionId: string): Promise<void> {
     await sessions.revokeSession(this.deps.db, sessionId, 'logout', this.deps.clock.now());
+    await this.announceRevoked(sessionId);
+  }
+
+  private async announceRevoked(sessionId: string): Promise<void> {
+    await this.deps.bus.publish(SESSION_REVOKED_SUBJECT, { sessionId }).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'could not announce a revoked session');
+    });
   }
 
   /** Resolves a bearer credential (access token or API key) to a principal, or throws 401. */

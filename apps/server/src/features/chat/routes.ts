@@ -7,6 +7,7 @@ import {
   RoomCreateBodySchema,
   RoomSchema,
   SeqSchema,
+  STORABLE_TEXT,
   UserRefBodySchema,
   UuidSchema,
 } from '@veza/shared';
@@ -202,7 +203,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
         summary: 'Full-text search over messages in my rooms',
         security,
         querystring: Type.Object({
-          q: Type.String({ minLength: 1, maxLength: 200 }),
+          q: Type.String({ minLength: 1, maxLength: 200, pattern: STORABLE_TEXT }),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
         }),
         response: { 200: Type.Object({ hits: Type.Array(MessageSearchHitSchema) }), ...errorResponses(400, 401, 403) },

@@ -360,6 +360,20 @@ export async function markMessageDeleted(db: Queryable, messageId: string, now: 
   // The body goes; the row stays as a tombstone so replies and the log still make sense.
   await db.query("UPDATE messages SET deleted_at = $2, body = '', mentions = '{}' WHERE id = $1", [messageId, now]);
   await db.query('DELETE FROM reactions WHERE message_id = $1', [messageId]);
+  // The log is append-only in its order, not in its content: a deleted message's text must not
+  // come back to a client that replays from an old cursor.
+  await db.query(
+    `UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', '""'), '{message,mentions}', '[]')
+     WHERE kind = 'message.created' AND room_id = (SELECT room_id FROM messages WHERE id = $1)
+       AND payload #>> '{message,id}' = $1::text`,
+    [messageId],
+  );
+  await db.query(
+    `UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{body}', '""'), '{mentions}', '[]')
+     WHERE kind = 'message.edited' AND room_id = (SELECT room_id FROM messages WHERE id = $1)
+       AND payload ->> 'messageId' = $1::text`,
+    [messageId],
+  );
 }
 
 export async function insertReaction(

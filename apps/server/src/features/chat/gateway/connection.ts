@@ -10,6 +10,7 @@ import {
 } from '@veza/shared';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../../infra/clock.js';
+import { BAD_INPUT_MESSAGE, isBadInputError } from '../../../infra/db/errors.js';
 import { AppError } from '../../../infra/errors.js';
 import type { Logger } from '../../../infra/logger.js';
 import type { Principal } from '../../auth/principal.js';
@@ -86,7 +87,10 @@ export class ChatConnection implements HubClient {
     );
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
-        this.enqueue(async () => this.refuse('BAD_FRAME', 'Frames must be JSON text, not binary.', undefined));
+        this.enqueue(async () => {
+          this.refuse('BAD_FRAME', 'Frames must be JSON text, not binary.', undefined);
+          if (!this.principal) this.close(CLOSE_CODES.PROTOCOL_ERROR, 'expected hello');
+        });
         return;
       }
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
@@ -105,10 +109,33 @@ export class ChatConnection implements HubClient {
 
   // ── HubClient ──────────────────────────────────────────────────────────────
 
-  follow(roomId: string, deliveredSeq: number): void {
+  get sessionId(): string | null {
+    return this.principal?.sessionId ?? null;
+  }
+
+  follow(roomId: string, deliveredSeq: number, options: { catchUp?: boolean } = {}): void {
     if (this.rooms.has(roomId)) return;
-    this.rooms.set(roomId, { delivered: deliveredSeq, replaying: false, pending: new Map(), gapTimer: undefined });
+    const stream: RoomStream = { delivered: deliveredSeq, replaying: false, pending: new Map(), gapTimer: undefined };
+    this.rooms.set(roomId, stream);
     this.deps.hub.addFollower(this, roomId);
+    if (options.catchUp) {
+      stream.gapTimer = setTimeout(() => {
+        stream.gapTimer = undefined;
+        if (this.rooms.get(roomId) !== stream) return;
+        void this.deps.chat
+          .readEvents(roomId, stream.delivered, PROTOCOL_LIMITS.replayPageSize)
+          .then((events) => {
+            for (const event of events) stream.pending.set(event.seq, { event, data: encodeFrame(event) });
+            if (this.rooms.get(roomId) === stream) this.drain(roomId, stream);
+          })
+          .catch((error: unknown) => this.deps.logger.error({ err: error, roomId }, 'catch-up after join failed'));
+      }, this.deps.limits.gapWaitMs);
+    }
+  }
+
+  revoke(): void {
+    this.sendFrame({ type: 'error', code: 'TOKEN_INVALID', message: 'This session has ended. Sign in again.' });
+    this.close(CLOSE_CODES.UNAUTHORIZED, 'session ended');
   }
 
   unfollow(roomId: string): void {
@@ -172,6 +199,7 @@ export class ChatConnection implements HubClient {
     } catch (error) {
       const ref = 'ref' in parsed.frame ? parsed.frame.ref : undefined;
       if (error instanceof AppError) this.refuse(error.code, error.message, ref);
+      else if (isBadInputError(error)) this.refuse('BAD_FRAME', BAD_INPUT_MESSAGE, ref);
       else throw error;
     }
   }
@@ -325,6 +353,12 @@ export class ChatConnection implements HubClient {
       stream.pending.delete(next.event.seq);
       this.sendData(next.data);
       stream.delivered = next.event.seq;
+      // The event that removes this user is the last one of the room they may see, whatever
+      // else already arrived behind it.
+      if (next.event.kind === 'member.left' && next.event.data.userId === this.userId) {
+        this.unfollow(roomId);
+        return;
+      }
     }
     if (stream.pending.size === 0 || stream.gapTimer) return;
     stream.gapTimer = setTimeout(() => {

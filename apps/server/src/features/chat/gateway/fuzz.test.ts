@@ -238,28 +238,23 @@ const wire = (): fc.Arbitrary<Wire> =>
   );
 
 /*
- * Inputs that hit bugs already reported (KNOWN BUGS in the report): strings PostgreSQL cannot
- * store (U+0000, lone surrogates) and `urn:uuid:` ids, which pass the uuid format check but not
- * PostgreSQL. Each has its own failing-until-fixed test below; remove this filter with the fix.
+ * KNOWN BUG (hygiene.test.ts, "a frame type String() cannot convert"): parseClientFrame builds its
+ * "Unknown frame type" message with String(type), which throws for an object whose toString is
+ * not a function ({"type":{"toString":1}}). Such frames are left out until frames.ts is fixed;
+ * then delete this filter.
  */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-function hitsKnownBug(value: unknown): boolean {
-  if (typeof value === 'string')
-    return value.includes('\u0000') || LONE_SURROGATE.test(value) || /urn:uuid:/i.test(value);
-  if (Array.isArray(value)) return value.some(hitsKnownBug);
-  if (value && typeof value === 'object')
-    return Object.entries(value).some(([key, inner]) => hitsKnownBug(key) || hitsKnownBug(inner));
-  return false;
+function hitsStringBug(w: Wire): boolean {
+  if (w.kind !== 'text') return false;
+  try {
+    const value: unknown = JSON.parse(w.data);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+    String((value as { type?: unknown }).type);
+    return false;
+  } catch (error) {
+    return error instanceof TypeError;
+  }
 }
-const avoidingKnownBugs = (arbitrary: fc.Arbitrary<Wire>): fc.Arbitrary<Wire> =>
-  arbitrary.filter((w) => {
-    if (w.kind === 'binary') return true;
-    try {
-      return !hitsKnownBug(JSON.parse(w.data));
-    } catch {
-      return true;
-    }
-  });
+const wireWithoutKnownBug = (): fc.Arbitrary<Wire> => wire().filter((w) => !hitsStringBug(w));
 
 const sendWire = (socket: TestSocket, w: Wire): void =>
   socket.sendRaw(w.kind === 'text' ? w.data : Buffer.from(w.data));
@@ -280,7 +275,7 @@ describe('gateway fuzzing', () => {
     let probe = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(avoidingKnownBugs(wire()), { minLength: 1, maxLength: 40, size: 'max' }),
+        fc.array(wireWithoutKnownBug(), { minLength: 1, maxLength: 40, size: 'max' }),
         fc.nat(),
         async (batch, pick) => {
           const socket = fuzzers[pick % fuzzers.length]!;
@@ -323,38 +318,35 @@ describe('gateway fuzzing', () => {
 
   it('closes a connection whose first frame is random, with a protocol close code, and nothing else', async () => {
     await fc.assert(
-      // A binary first frame hits a known bug too (hygiene.test.ts: it leaves the socket open).
-      fc.asyncProperty(
-        avoidingKnownBugs(wire()).filter((w) => w.kind === 'text'),
-        async (w) => {
-          const socket = await TestSocket.open(url);
-          sendWire(socket, w);
-          const outcome = await Promise.race([
-            socket.closed(5_000).then((code) => ({ code })),
-            socket.next(isType('welcome'), 'welcome').then(() => ({ code: 0 })),
-          ]);
-          // A mutation may leave a valid hello: then it is a working connection.
-          if (outcome.code === 0) {
-            socket.send({ type: 'read', roomId: ids.room, seq: 0, ref: 'first' });
-            await socket.next((f: ServerFrame) => f.type === 'done' || f.type === 'error', 'answer');
-            socket.close();
-            return;
-          }
-          expect([CLOSE_CODES.PROTOCOL_ERROR, CLOSE_CODES.UNAUTHORIZED, CLOSE_CODES.UNSUPPORTED_PROTOCOL]).toContain(
-            outcome.code,
-          );
-          const errors = socket.frames.filter((f) => f.type === 'error');
-          expect(errors).toHaveLength(1);
-          expect(errors[0]).not.toMatchObject({ code: 'INTERNAL_ERROR' });
-        },
-      ),
+      fc.asyncProperty(wireWithoutKnownBug(), async (w) => {
+        const socket = await TestSocket.open(url);
+        sendWire(socket, w);
+        const outcome = await Promise.race([
+          socket.closed(5_000).then((code) => ({ code })),
+          socket.next(isType('welcome'), 'welcome').then(() => ({ code: 0 })),
+        ]);
+        // A mutation may leave a valid hello: then it is a working connection.
+        if (outcome.code === 0) {
+          socket.send({ type: 'read', roomId: ids.room, seq: 0, ref: 'first' });
+          await socket.next((f: ServerFrame) => f.type === 'done' || f.type === 'error', 'answer');
+          socket.close();
+          return;
+        }
+        expect([CLOSE_CODES.PROTOCOL_ERROR, CLOSE_CODES.UNAUTHORIZED, CLOSE_CODES.UNSUPPORTED_PROTOCOL]).toContain(
+          outcome.code,
+        );
+        const errors = socket.frames.filter((f) => f.type === 'error');
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).not.toMatchObject({ code: 'INTERNAL_ERROR' });
+      }),
       { numRuns: 300, seed, endOnFailure: false },
     );
     expect(errorLines()).toEqual([]);
   });
 });
 
-describe('known bugs found by fuzzing (each passes once fixed: then turn it.fails into it)', () => {
+// Found by this fuzzer (each was an INTERNAL_ERROR from PostgreSQL); kept as plain regressions.
+describe('text and ids PostgreSQL cannot take', () => {
   const outcomeOf = async (frame: Record<string, unknown>): Promise<ServerFrame> => {
     const socket = await connectSynced(url, ids.token, { [ids.room]: 0 });
     try {
@@ -369,21 +361,21 @@ describe('known bugs found by fuzzing (each passes once fixed: then turn it.fail
     expect(['ack', 'done', 'error BAD_FRAME']).toContain(outcome);
   };
 
-  it.fails('a message body with U+0000 is refused as BAD_FRAME, not an INTERNAL_ERROR', async () => {
+  it('a message body with U+0000 is refused as BAD_FRAME, not an INTERNAL_ERROR', async () => {
     refusedOrStored(await outcomeOf({ type: 'send', roomId: ids.room, clientId: randomUUID(), body: 'a\u0000b' }));
   });
 
-  it.fails('a message body with a lone surrogate is stored or refused, not an INTERNAL_ERROR', async () => {
+  it('a message body with a lone surrogate is stored or refused, not an INTERNAL_ERROR', async () => {
     refusedOrStored(await outcomeOf({ type: 'send', roomId: ids.room, clientId: randomUUID(), body: 'a\ud800b' }));
   });
 
-  it.fails('a reaction emoji with U+0000 is refused, not an INTERNAL_ERROR', async () => {
+  it('a reaction emoji with U+0000 is refused, not an INTERNAL_ERROR', async () => {
     refusedOrStored(
       await outcomeOf({ type: 'react', messageId: ids.messages[1]!, emoji: '\u0000', op: 'add', ref: 'r' }),
     );
   });
 
-  it.fails('an urn:uuid: room id is refused as BAD_FRAME, not an INTERNAL_ERROR', async () => {
+  it('an urn:uuid: room id is refused as BAD_FRAME, not an INTERNAL_ERROR', async () => {
     refusedOrStored(
       await outcomeOf({ type: 'send', roomId: `urn:uuid:${ids.room}`, clientId: randomUUID(), body: 'urn' }),
     );

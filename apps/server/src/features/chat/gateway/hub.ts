@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RoomEvent, ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../../../infra/bus.js';
 import type { Logger } from '../../../infra/logger.js';
+import { SESSION_REVOKED_SUBJECT } from '../../auth/service.js';
 import type { ChatService } from '../service.js';
 import { ALL_ROOM_EVENTS, ALL_TYPING, PRESENCE_SUBJECT, typingSubject } from '../subjects.js';
 
@@ -19,8 +20,16 @@ export const encodeFrame = (frame: unknown): Buffer => Buffer.from(JSON.stringif
 /** What the hub needs from a connection. */
 export interface HubClient {
   readonly userId: string;
-  /** Starts following a room live, with `deliveredSeq` as the last event it already has. */
-  follow(roomId: string, deliveredSeq: number): void;
+  /** The sign-in session behind the connection's credential; null for API keys. */
+  readonly sessionId: string | null;
+  /** Ends the connection: its credential is no longer valid. */
+  revoke(): void;
+  /**
+   * Starts following a room live, with `deliveredSeq` as the last event it already has.
+   * `catchUp` also reads what the log holds beyond it, for events that overtook the one that
+   * made the user a member.
+   */
+  follow(roomId: string, deliveredSeq: number, options?: { catchUp?: boolean }): void;
   unfollow(roomId: string): void;
   isFollowing(roomId: string): boolean;
   deliver(wire: WireEvent): void;
@@ -69,6 +78,9 @@ export class ChatHub {
       bus.subscribe(ALL_ROOM_EVENTS, (payload) => this.onRoomEvent(payload as RoomEvent)),
       bus.subscribe(ALL_TYPING, (payload) => this.onTyping(payload as TypingMessage)),
       bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onPresence(payload as PresenceMessage)),
+      bus.subscribe(SESSION_REVOKED_SUBJECT, (payload) =>
+        this.onSessionRevoked((payload as { sessionId: string }).sessionId),
+      ),
     );
     this.syncTimer = setInterval(() => this.announceAll(), this.deps.presenceIntervalMs);
     this.syncTimer.unref();
@@ -167,7 +179,7 @@ export class ChatHub {
     const wire = { event, data: encodeFrame(event) };
     if (event.kind === 'member.joined') {
       for (const client of this.clientsByUser.get(event.data.userId) ?? []) {
-        if (!client.isFollowing(event.roomId)) client.follow(event.roomId, event.seq - 1);
+        if (!client.isFollowing(event.roomId)) client.follow(event.roomId, event.seq - 1, { catchUp: true });
       }
       this.noteRoomOfUser(event.data.userId, event.roomId, true);
     }
@@ -175,6 +187,12 @@ export class ChatHub {
     if (event.kind === 'member.left') {
       for (const client of this.clientsByUser.get(event.data.userId) ?? []) client.unfollow(event.roomId);
       this.noteRoomOfUser(event.data.userId, event.roomId, false);
+    }
+  }
+
+  private onSessionRevoked(sessionId: string): void {
+    for (const clients of this.clientsByUser.values()) {
+      for (const client of clients) if (client.sessionId === sessionId) client.revoke();
     }
   }
 

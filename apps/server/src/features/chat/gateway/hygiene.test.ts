@@ -259,10 +259,9 @@ describe('bad frames', () => {
   });
 });
 
-// Not part of the describe above: it shows a bug (see the report). The binary branch of the
-// message handler answers BAD_FRAME without checking that hello came first.
+// Found by these tests: the binary branch answered BAD_FRAME without checking that hello came first.
 describe('binary frame before hello', () => {
-  it.fails('closes with 4000 like any other first frame that is not hello (KNOWN BUG: stays open)', async () => {
+  it('closes with 4000 like any other first frame that is not hello', async () => {
     const { url } = await startApp({ limits: { gateway: { ...DEFAULT_GATEWAY_LIMITS, helloTimeoutMs: 2_000 } } });
     const socket = track(await TestSocket.open(url));
     socket.sendRaw(Buffer.from('{"type":"hello"}'));
@@ -370,14 +369,14 @@ describe('slow consumer', () => {
 
 describe('heartbeat', () => {
   it('terminates a socket that stops answering pings, and keeps those that answer', async () => {
-    const { t, url } = await startApp({ limits: { gateway: { ...DEFAULT_GATEWAY_LIMITS, heartbeatMs: 100 } } });
+    const { t, url } = await startApp({ limits: { gateway: { ...DEFAULT_GATEWAY_LIMITS, heartbeatMs: 250 } } });
     const ada = await signUp(t);
     // A client that never answers pings (the listener is there before the first ping can come).
     const deaf = track(await TestSocket.open(url, { autoPong: false }));
     const pings: number[] = [];
     deaf.ws.on('ping', () => pings.push(Date.now()));
     deaf.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: ada.accessToken, cursors: {} });
-    expect(await deaf.next(isType('welcome'), 'welcome')).toMatchObject({ heartbeatMs: 100 });
+    expect(await deaf.next(isType('welcome'), 'welcome')).toMatchObject({ heartbeatMs: 250 });
     const alive = track(await connect(url, ada.accessToken, {}));
     // Terminated, not closed: no close frame, so the client sees 1006.
     expect(await deaf.closed(3_000)).toBe(1006);
@@ -403,5 +402,26 @@ describe('shutdown', () => {
     expect(await anonymous.closed()).toBe(CLOSE_CODES.GOING_AWAY);
     expect(await rawClosed).toBe(CLOSE_CODES.GOING_AWAY);
     await eventually(() => expect(t.app.server.listening).toBe(false));
+  });
+});
+
+// Found by fuzz.test.ts. The "Unknown frame type" message is built with String(type), which throws
+// for an object whose toString is not a function: the frame becomes an INTERNAL_ERROR (and an
+// error log), and before hello the socket is not closed. Turn it.fails into it with the fix.
+describe('a frame type String() cannot convert', () => {
+  it.fails('is answered with BAD_FRAME, and closes with 4000 before hello (KNOWN BUG: INTERNAL_ERROR)', async () => {
+    const { t, url } = await startApp();
+    const ada = await signUp(t);
+    const roomId = (await createRoom(t, ada.accessToken)).id;
+    const socket = track(await connectSynced(url, ada.accessToken, { [roomId]: 0 }));
+    for (const frame of ['{"type":{"toString":1},"ref":"poison"}', '{"type":[{"toString":1}],"ref":"poison"}']) {
+      socket.frames.length = 0;
+      socket.sendRaw(frame);
+      expect(await socket.next(isType('error'), frame)).toMatchObject({ code: 'BAD_FRAME', ref: 'poison' });
+      await stillUsable(socket, roomId);
+    }
+    const first = track(await TestSocket.open(url));
+    first.sendRaw('{"type":{"toString":1}}');
+    expect(await first.closed(1_000)).toBe(CLOSE_CODES.PROTOCOL_ERROR);
   });
 });
