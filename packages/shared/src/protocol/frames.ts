@@ -144,6 +144,8 @@ export const ErrorFrameSchema = Type.Object({
   code: Type.Enum(ERROR_CODES),
   message: Type.String(),
   ref: Type.Optional(Type.String()),
+  /** When a `send` was refused: its clientId, so the client knows which outbox entry failed. */
+  clientId: Type.Optional(UuidSchema),
 });
 export const PresenceFrameSchema = Type.Object({
   type: Type.Literal('presence'),

@@ -197,9 +197,11 @@ export class ChatConnection implements HubClient {
     try {
       await this.handle(parsed.frame);
     } catch (error) {
-      const ref = 'ref' in parsed.frame ? parsed.frame.ref : undefined;
-      if (error instanceof AppError) this.refuse(error.code, error.message, ref);
-      else if (isBadInputError(error)) this.refuse('BAD_FRAME', BAD_INPUT_MESSAGE, ref);
+      const frame = parsed.frame;
+      const ref = 'ref' in frame ? frame.ref : undefined;
+      const clientId = frame.type === 'send' ? frame.clientId : undefined;
+      if (error instanceof AppError) this.refuse(error.code, error.message, ref, clientId);
+      else if (isBadInputError(error)) this.refuse('BAD_FRAME', BAD_INPUT_MESSAGE, ref, clientId);
       else throw error;
     }
   }
@@ -376,6 +378,8 @@ export class ChatConnection implements HubClient {
   }
 
   private async onFetch(frame: ClientFrameOf<'fetch'>): Promise<void> {
+    // Reads cost the server too: fetches draw on the same budget as writes.
+    this.throttle();
     if (!(await this.deps.chat.isMember(frame.roomId, this.userId))) {
       throw new AppError(403, 'FORBIDDEN', 'You are not a member of this room.');
     }
@@ -460,8 +464,14 @@ export class ChatConnection implements HubClient {
     if (ref !== undefined) this.sendFrame({ type: 'done', ref, seq });
   }
 
-  private refuse(code: ErrorCode, message: string, ref: string | undefined): void {
-    this.sendFrame({ type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
+  private refuse(code: ErrorCode, message: string, ref: string | undefined, clientId?: string): void {
+    this.sendFrame({
+      type: 'error',
+      code,
+      message,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(clientId !== undefined ? { clientId } : {}),
+    });
   }
 
   private sendFrame(frame: ServerFrame): void {

@@ -52,12 +52,11 @@ export function parseClientFrame(text: string): ParsedFrame {
   const record = value as Record<string, unknown>;
   const ref = typeof record.ref === 'string' && record.ref.length <= 64 ? record.ref : undefined;
   if (!isFrameType(record.type)) {
-    return {
-      ok: false,
-      message: `Unknown frame type ${JSON.stringify(String(record.type)).slice(0, 40)}.`,
-      ref,
-      type: undefined,
-    };
+    // Describe the value without calling its methods: a hostile {"toString": 1} must not throw.
+    const type = record.type;
+    const shown =
+      typeof type === 'string' ? type : type === null ? 'null' : Array.isArray(type) ? 'array' : typeof type;
+    return { ok: false, message: `Unknown frame type ${JSON.stringify(shown).slice(0, 40)}.`, ref, type: undefined };
   }
   const validate = VALIDATORS[record.type];
   if (!validate(value)) {
