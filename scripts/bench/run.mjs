@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Runs every benchmark in this folder (each *.mjs but this one), one after the other, each in
- * its own process. Arguments filter by file name: `node scripts/bench/run.mjs auth`.
- * Exits non-zero when any benchmark fails.
+ * Runs every benchmark in this folder (each *.mjs file directly in it but this one; the helpers in
+ * lib/ are never run), one after the other, each in its own process. Arguments filter by file
+ * name: `node scripts/bench/run.mjs auth`. Exits non-zero when any benchmark fails.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,8 +14,9 @@ const self = path.basename(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 
 const files = fs
-  .readdirSync(here)
-  .filter((name) => name.endsWith('.mjs') && name !== self)
+  .readdirSync(here, { withFileTypes: true })
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.mjs') && entry.name !== self)
+  .map((entry) => entry.name)
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();
 

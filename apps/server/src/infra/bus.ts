@@ -199,7 +199,9 @@ export class InProcessBus implements Bus {
       // Encoded now, so a publisher mutating its object afterwards changes nothing delivered.
       const text = encodePayload(payload);
       assertPayloadSize(Buffer.byteLength(text));
-      queueMicrotask(() => deliverLocally(this.table, subject, text, this.reportHandlerError));
+      // A macrotask, not a microtask: the publisher finishes its own work first (the chat ack
+      // goes out before the fan-out to every socket of the room), and order is kept (FIFO).
+      setImmediate(() => deliverLocally(this.table, subject, text, this.reportHandlerError));
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error as Error);
@@ -216,7 +218,7 @@ export class InProcessBus implements Bus {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
-      // Deliveries queued before close are microtasks, so they all run before this macrotask.
+      // Deliveries queued before close are earlier immediates, so they all run before this one.
       await new Promise((resolve) => setImmediate(resolve));
       this.table.clear();
     })();

@@ -125,7 +125,8 @@ export class NatsBus implements Bus {
           'NATS still disconnected and its buffer is full: publishes no longer reach other instances',
         );
       }
-      queueMicrotask(() => deliverLocally(this.table, subject, text, this.reportHandlerError));
+      // As in InProcessBus: after the publisher's own continuation, in publish order.
+      setImmediate(() => deliverLocally(this.table, subject, text, this.reportHandlerError));
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error as Error);
@@ -176,7 +177,7 @@ export class NatsBus implements Bus {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    // Local deliveries queued before close are microtasks: they run before this macrotask.
+    // Local deliveries queued before close are earlier immediates: they run before this one.
     await new Promise((resolve) => setImmediate(resolve));
     // Drain: messages already received reach their handlers, pending publishes reach the server.
     const drained = this.nc.drain().then(

@@ -107,4 +107,15 @@ describe('chat protocol', () => {
     expect(error.code).toBe('FORBIDDEN');
     socket.close();
   });
+
+  it('forgets a client that hangs up during its hello: no presence, nothing left registered', async () => {
+    const ada = await signUp(t);
+    const sockets = await Promise.all(Array.from({ length: 20 }, () => TestSocket.open(url)));
+    for (const socket of sockets) {
+      socket.send({ type: 'hello', protocol: 1, token: ada.accessToken, cursors: {} });
+      socket.ws.terminate();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(t.app.veza.hub.isOnline(ada.user.id)).toBe(false);
+  });
 });

@@ -75,6 +75,7 @@ export class ChatConnection implements HubClient {
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly lastTyping = new Map<string, number>();
   private closed = false;
+  private registered = false;
   alive = true;
 
   constructor(
@@ -274,6 +275,8 @@ export class ChatConnection implements HubClient {
       this.close(CLOSE_CODES.UNAUTHORIZED, 'authentication failed');
       return;
     }
+    // The client may have hung up while we waited: register nothing for a closed socket.
+    if (this.closed) return;
     if (!principal.permissions.has('chat:read')) {
       this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'This credential may not read chat.' });
       this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
@@ -283,7 +286,9 @@ export class ChatConnection implements HubClient {
     this.armExpiry(principal.expiresAt);
 
     this.deps.hub.register(this);
+    this.registered = true;
     const memberships = await this.deps.chat.memberships(principal.user.id);
+    if (this.closed) return;
     // Presence travels only through rooms small enough for it (see PRESENCE_ROOM_LIMIT).
     const presenceRooms = [...memberships].filter(([, m]) => m.memberCount <= PRESENCE_ROOM_LIMIT).map(([id]) => id);
     this.deps.hub.announce(this, presenceRooms);
@@ -496,7 +501,7 @@ export class ChatConnection implements HubClient {
     clearTimeout(this.helloTimer);
     clearTimeout(this.expiryTimer);
     for (const roomId of [...this.rooms.keys()]) this.unfollow(roomId);
-    if (this.principal) this.deps.hub.detach(this);
+    if (this.registered) this.deps.hub.detach(this);
   }
 
   terminate(): void {
