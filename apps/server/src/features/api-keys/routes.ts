@@ -7,11 +7,11 @@ import { errorResponses } from '../../http/error-responses.js';
 import { requirePrincipal } from '../../http/access.js';
 import { newOpaqueToken } from '../auth/opaque-tokens.js';
 import type { FeatureDeps } from '../feature-deps.js';
-import { insertApiKey, listApiKeys, revokeApiKey } from './store.js';
+import { API_KEY_REVOKED_SUBJECT, insertApiKey, listApiKeys, revokeApiKey } from './store.js';
 
 const MAX_LIVE_KEYS_PER_USER = 50;
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock }) => {
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock, bus }) => {
   app.post(
     '/api-keys',
     {
@@ -79,6 +79,9 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, 
     async (request, reply) => {
       const revoked = await revokeApiKey(db, requirePrincipal(request).user.id, request.params.id, clock.now());
       if (!revoked) throw notFound('No active API key with this id.');
+      await bus.publish(API_KEY_REVOKED_SUBJECT, { apiKeyId: request.params.id }).catch((error: unknown) => {
+        request.log.error({ err: error }, 'could not announce a revoked API key');
+      });
       return reply.code(204).send(null);
     },
   );

@@ -118,4 +118,38 @@ describe('chat protocol', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(t.app.veza.hub.isOnline(ada.user.id)).toBe(false);
   });
+
+  it('closes a socket opened with an API key as soon as the key is revoked', async () => {
+    const ada = await signUp(t);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(ada.accessToken),
+      payload: { name: 'bot', scopes: ['chat:read', 'chat:write'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const { apiKey, key } = created.json<{ apiKey: { id: string }; key: string }>();
+    const socket = await connect(key, {});
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${apiKey.id}`,
+      headers: bearer(ada.accessToken),
+    });
+    expect(revoked.statusCode).toBe(204);
+    expect(await socket.closed()).toBe(4001);
+  });
+
+  it('does not let the only owner of a room with members be removed', async () => {
+    const ada = await signUp(t);
+    const bob = await signUp(t);
+    const room = await createRoom(ada.accessToken);
+    await t.app.inject({ method: 'POST', url: `/api/v1/rooms/${room.id}/join`, headers: bearer(bob.accessToken) });
+    const response = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/rooms/${room.id}/members/${ada.user.id}`,
+      headers: bearer(ada.accessToken),
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe('CONFLICT');
+  });
 });

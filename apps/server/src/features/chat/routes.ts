@@ -134,7 +134,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
         summary: 'Remove a member (room owners and moderators, global moderators); their live stream stops',
         security,
         params: Type.Object({ id: UuidSchema, userId: UuidSchema }),
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -153,7 +153,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
         security,
         params: roomParams,
         body: Type.Object({ seq: SeqSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ lastReadSeq: SeqSchema }), ...errorResponses(400, 401, 403) },
+        response: { 200: Type.Object({ lastReadSeq: SeqSchema }), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => ({ lastReadSeq: await chat.markRead(actorOf(request), request.params.id, request.body.seq) }),

@@ -137,6 +137,13 @@ export class ChatService {
       }
       const targetRole = await store.findMemberRole(tx, roomId, userId);
       if (!targetRole) throw notFound('This user is not a member of the room.');
+      if (
+        targetRole === 'owner' &&
+        (await store.countOwners(tx, roomId)) === 1 &&
+        (await store.countMembers(tx, roomId)) > 1
+      ) {
+        throw new AppError(409, 'CONFLICT', 'This is the only owner; make another member owner first.');
+      }
       if (targetRole === 'owner' && actorRole !== 'owner' && !globalModerator)
         throw forbidden('Only an owner can remove an owner.');
       await store.deleteMember(tx, roomId, userId);

@@ -363,9 +363,9 @@ export async function markMessageDeleted(db: Queryable, messageId: string, now: 
   // The log is append-only in its order, not in its content: a deleted message's text must not
   // come back to a client that replays from an old cursor.
   await db.query(
-    `UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', '""'), '{message,mentions}', '[]')
-     WHERE kind = 'message.created' AND room_id = (SELECT room_id FROM messages WHERE id = $1)
-       AND payload #>> '{message,id}' = $1::text`,
+    `UPDATE room_events e SET payload = jsonb_set(jsonb_set(e.payload, '{message,body}', '""'), '{message,mentions}', '[]')
+     FROM messages m
+     WHERE m.id = $1 AND e.room_id = m.room_id AND e.seq = m.seq AND e.kind = 'message.created'`,
     [messageId],
   );
   await db.query(

@@ -6,6 +6,7 @@ import {
   type ClientFrameOf,
   type ErrorCode,
   type Permission,
+  type RoomEvent,
   type ServerFrame,
 } from '@veza/shared';
 import type { WebSocket } from 'ws';
@@ -25,6 +26,11 @@ import type { SendLimiter } from './send-limiter.js';
  * of members (and every member to each arrival) would cost O(members²) frames.
  */
 export const PRESENCE_ROOM_LIMIT = 500;
+
+/** Live events held for one room while it replays or waits for a gap to fill. */
+const MAX_PENDING_EVENTS = 10_000;
+/** Frames received and not yet handled; a client past this is flooding, not talking. */
+const MAX_QUEUED_FRAMES = 256;
 
 export interface GatewayLimits {
   helloTimeoutMs: number;
@@ -76,6 +82,7 @@ export class ChatConnection implements HubClient {
   private readonly lastTyping = new Map<string, number>();
   private closed = false;
   private registered = false;
+  private queuedFrames = 0;
   alive = true;
 
   constructor(
@@ -112,6 +119,10 @@ export class ChatConnection implements HubClient {
 
   get sessionId(): string | null {
     return this.principal?.sessionId ?? null;
+  }
+
+  get apiKeyId(): string | null {
+    return this.principal?.apiKeyId ?? null;
   }
 
   follow(roomId: string, deliveredSeq: number, options: { catchUp?: boolean } = {}): void {
@@ -154,6 +165,11 @@ export class ChatConnection implements HubClient {
   deliver(wire: WireEvent): void {
     const stream = this.rooms.get(wire.event.roomId);
     if (!stream || wire.event.seq <= stream.delivered) return;
+    // A replay or a gap that does not end must not grow without bound: the client resumes later.
+    if (stream.pending.size >= MAX_PENDING_EVENTS) {
+      this.close(CLOSE_CODES.TOO_SLOW, 'too far behind');
+      return;
+    }
     stream.pending.set(wire.event.seq, wire);
     if (!stream.replaying) this.drain(wire.event.roomId, stream);
   }
@@ -172,7 +188,16 @@ export class ChatConnection implements HubClient {
   // ── frames ─────────────────────────────────────────────────────────────────
 
   private enqueue(work: () => Promise<void>): void {
-    this.queue = this.queue.then(work).catch((error: unknown) => {
+    if (this.queuedFrames >= MAX_QUEUED_FRAMES) {
+      this.close(CLOSE_CODES.TOO_SLOW, 'too many frames waiting');
+      return;
+    }
+    this.queuedFrames += 1;
+    const run = async (): Promise<void> => {
+      this.queuedFrames -= 1;
+      await work();
+    };
+    this.queue = this.queue.then(run).catch((error: unknown) => {
       this.deps.logger.error({ err: error }, 'websocket frame handling failed');
       this.sendFrame({ type: 'error', code: 'INTERNAL_ERROR', message: 'Something went wrong on the server.' });
     });
@@ -304,6 +329,9 @@ export class ChatConnection implements HubClient {
     for (const roomId of Object.keys(frame.cursors)) {
       if (!memberships.has(roomId)) this.sendFrame({ type: 'reset', roomId, reason: 'not_member', latestSeq: 0 });
     }
+    // Every room is followed now, before any further await: a removal or an event that happens
+    // while earlier rooms replay then reaches this connection's streams, never the void.
+    const replays: [string, number][] = [];
     for (const [roomId, { lastSeq }] of memberships) {
       const cursor = frame.cursors[roomId];
       if (cursor === undefined || cursor > lastSeq) {
@@ -313,8 +341,15 @@ export class ChatConnection implements HubClient {
         this.follow(roomId, lastSeq);
         this.sendFrame({ type: 'reset', roomId, reason: 'cursor_too_old', latestSeq: lastSeq });
       } else {
-        await this.replay(roomId, cursor);
+        this.follow(roomId, cursor);
+        const stream = this.rooms.get(roomId)!;
+        stream.delivered = Math.min(stream.delivered, cursor);
+        stream.replaying = true;
+        replays.push([roomId, cursor]);
       }
+    }
+    for (const [roomId, cursor] of replays) {
+      await this.replay(roomId, cursor);
       if (this.closed) return;
     }
 
@@ -324,27 +359,32 @@ export class ChatConnection implements HubClient {
   }
 
   /** Sends the room's events after `cursor` in pages, then `synced`; live events wait meanwhile. */
+  /**
+   * Sends a followed room's events after `cursor` from the log, then `synced`. The room was
+   * followed before the read, so an event committed meanwhile arrives live and waits in
+   * `pending`; anything seen twice is dropped by seq.
+   */
   private async replay(roomId: string, cursor: number): Promise<void> {
-    // Follow before reading, so an event committed during the replay is not missed: it arrives
-    // live and waits in `pending`, and anything seen twice is dropped by seq.
-    this.follow(roomId, cursor);
-    const stream = this.rooms.get(roomId)!;
-    // Already followed if the user joined while this hello was being handled.
-    stream.delivered = Math.min(stream.delivered, cursor);
-    stream.replaying = true;
+    const stream = this.rooms.get(roomId);
+    if (!stream) return;
     let after = cursor;
     for (;;) {
       const events = await this.deps.chat.readEvents(roomId, after, PROTOCOL_LIMITS.replayPageSize);
+      // Removed from the room while reading: its stream is gone, and so is the replay.
+      if (this.closed || this.rooms.get(roomId) !== stream) return;
       for (const event of events) {
-        if (event.seq > stream.delivered) {
-          this.sendData(encodeFrame(event));
-          stream.delivered = event.seq;
+        if (event.seq <= stream.delivered) continue;
+        this.sendData(encodeFrame(event));
+        stream.delivered = event.seq;
+        if (this.isOwnRemoval(event)) {
+          this.unfollow(roomId);
+          return;
         }
       }
-      if (this.closed) return;
       after = events.at(-1)?.seq ?? after;
       if (events.length < PROTOCOL_LIMITS.replayPageSize) break;
       await this.waitForDrain();
+      if (this.closed || this.rooms.get(roomId) !== stream) return;
     }
     stream.replaying = false;
     this.sendFrame({ type: 'synced', roomId, seq: stream.delivered });
@@ -362,7 +402,7 @@ export class ChatConnection implements HubClient {
       stream.delivered = next.event.seq;
       // The event that removes this user is the last one of the room they may see, whatever
       // else already arrived behind it.
-      if (next.event.kind === 'member.left' && next.event.data.userId === this.userId) {
+      if (this.isOwnRemoval(next.event)) {
         this.unfollow(roomId);
         return;
       }
@@ -371,7 +411,8 @@ export class ChatConnection implements HubClient {
     stream.gapTimer = setTimeout(() => {
       stream.gapTimer = undefined;
       if (this.rooms.get(roomId) !== stream || stream.pending.size === 0) return;
-      const until = Math.min(...stream.pending.keys()) - 1;
+      let until = Number.MAX_SAFE_INTEGER;
+      for (const seq of stream.pending.keys()) if (seq <= until) until = seq - 1;
       void this.deps.hub
         .fill(roomId, stream.delivered, until)
         .then((events) => {
@@ -380,6 +421,10 @@ export class ChatConnection implements HubClient {
         })
         .catch((error: unknown) => this.deps.logger.error({ err: error, roomId }, 'gap fill failed'));
     }, this.deps.limits.gapWaitMs);
+  }
+
+  private isOwnRemoval(event: RoomEvent): boolean {
+    return event.kind === 'member.left' && event.data.userId === this.userId;
   }
 
   private async onFetch(frame: ClientFrameOf<'fetch'>): Promise<void> {
@@ -406,10 +451,13 @@ export class ChatConnection implements HubClient {
   }
 
   private async onAuth(frame: ClientFrameOf<'auth'>): Promise<void> {
+    this.throttle();
     const principal = await this.deps.auth.authenticate(frame.token);
     if (principal.user.id !== this.userId) {
       throw new AppError(403, 'FORBIDDEN', 'A connection cannot change user; open a new one.');
     }
+    if (!principal.permissions.has('chat:read'))
+      throw new AppError(403, 'FORBIDDEN', 'This credential may not read chat.');
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
     this.done(frame.ref, null);

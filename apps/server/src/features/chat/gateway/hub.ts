@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomEvent, ServerFrameOf } from '@veza/shared';
+import { PROTOCOL_LIMITS, type RoomEvent, type ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../../../infra/bus.js';
 import type { Logger } from '../../../infra/logger.js';
+import { API_KEY_REVOKED_SUBJECT } from '../../api-keys/store.js';
 import { SESSION_REVOKED_SUBJECT } from '../../auth/service.js';
 import type { ChatService } from '../service.js';
 import { ALL_ROOM_EVENTS, ALL_TYPING, PRESENCE_SUBJECT, typingSubject } from '../subjects.js';
@@ -22,6 +23,8 @@ export interface HubClient {
   readonly userId: string;
   /** The sign-in session behind the connection's credential; null for API keys. */
   readonly sessionId: string | null;
+  /** The API key behind the connection's credential, if it is one. */
+  readonly apiKeyId: string | null;
   /** Ends the connection: its credential is no longer valid. */
   revoke(): void;
   /**
@@ -80,6 +83,9 @@ export class ChatHub {
       bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onPresence(payload as PresenceMessage)),
       bus.subscribe(SESSION_REVOKED_SUBJECT, (payload) =>
         this.onSessionRevoked((payload as { sessionId: string }).sessionId),
+      ),
+      bus.subscribe(API_KEY_REVOKED_SUBJECT, (payload) =>
+        this.onApiKeyRevoked((payload as { apiKeyId: string }).apiKeyId),
       ),
     );
     this.syncTimer = setInterval(() => this.announceAll(), this.deps.presenceIntervalMs);
@@ -140,6 +146,8 @@ export class ChatHub {
 
   /** Events after `after` up to `until`, read once from the log however many connections ask. */
   fill(roomId: string, after: number, until: number): Promise<WireEvent[]> {
+    // One page at a time; the connection asks again for what remains.
+    until = Math.min(until, after + PROTOCOL_LIMITS.replayPageSize);
     const key = `${roomId}:${after}:${until}`;
     let pending = this.fills.get(key);
     if (!pending) {
@@ -183,16 +191,21 @@ export class ChatHub {
       }
       this.noteRoomOfUser(event.data.userId, event.roomId, true);
     }
+    // A removed member's connections stop at member.left themselves, once it is delivered in
+    // order (events behind a gap are never sent past it).
     for (const client of this.followers.get(event.roomId) ?? []) client.deliver(wire);
-    if (event.kind === 'member.left') {
-      for (const client of this.clientsByUser.get(event.data.userId) ?? []) client.unfollow(event.roomId);
-      this.noteRoomOfUser(event.data.userId, event.roomId, false);
-    }
+    if (event.kind === 'member.left') this.noteRoomOfUser(event.data.userId, event.roomId, false);
   }
 
   private onSessionRevoked(sessionId: string): void {
     for (const clients of this.clientsByUser.values()) {
       for (const client of clients) if (client.sessionId === sessionId) client.revoke();
+    }
+  }
+
+  private onApiKeyRevoked(apiKeyId: string): void {
+    for (const clients of this.clientsByUser.values()) {
+      for (const client of clients) if (client.apiKeyId === apiKeyId) client.revoke();
     }
   }
 

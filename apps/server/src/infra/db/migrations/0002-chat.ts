@@ -71,5 +71,7 @@ CREATE TABLE room_events (
   payload jsonb NOT NULL,
   PRIMARY KEY (room_id, seq)
 );
+-- Deleting a message scrubs its edits from the log; this finds them without a scan of the room.
+CREATE INDEX room_events_edits_idx ON room_events (room_id, (payload ->> 'messageId')) WHERE kind = 'message.edited';
 `,
 };
