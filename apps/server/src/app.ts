@@ -10,7 +10,7 @@ import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gate
 import { ChatHub } from './features/chat/gateway/hub.js';
 import { chatGateway } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
-import { chatRoutes } from './features/chat/routes.js';
+import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
 import { ChatService } from './features/chat/service.js';
 import { apiKeyRoutes } from './features/api-keys/routes.js';
 import { AccessTokens } from './features/auth/access-tokens.js';
@@ -51,6 +51,7 @@ export interface AppLimits {
   chatSends: SendLimits;
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;
+  chatRoutes: ChatRouteLimits;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -60,6 +61,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   gateway: DEFAULT_GATEWAY_LIMITS,
   chatSends: DEFAULT_SEND_LIMITS,
   presenceIntervalMs: 30_000,
+  chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -76,7 +78,15 @@ export type VezaApp = FastifyInstance & {
 type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'>;
 
 export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {
-  const { bodyLimit, authRequestsPerMinute, loginThrottle, gateway, chatSends, presenceIntervalMs } = {
+  const {
+    bodyLimit,
+    authRequestsPerMinute,
+    loginThrottle,
+    gateway,
+    chatSends,
+    presenceIntervalMs,
+    chatRoutes: chatRouteLimits,
+  } = {
     ...DEFAULT_LIMITS,
     ...limits,
   };
@@ -186,7 +196,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       await api.register(authRoutes, { ...featureDeps, requestsPerMinute: authRequestsPerMinute });
       await api.register(apiKeyRoutes, featureDeps);
       await api.register(adminRoutes, featureDeps);
-      await api.register(chatRoutes, { chat });
+      await api.register(chatRoutes, { chat, limits: chatRouteLimits });
       await api.register(chatGateway, {
         auth,
         chat,

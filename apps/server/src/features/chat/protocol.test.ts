@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Room, RoomEvent, ServerFrame, ServerFrameOf } from '@veza/shared';
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
+import { DEFAULT_CHAT_ROUTE_LIMITS } from './routes.js';
 import { TestSocket } from '../../test-support/ws-client.js';
 
 let t: TestApp;
@@ -151,5 +152,29 @@ describe('chat protocol', () => {
     });
     expect(response.statusCode).toBe(409);
     expect(response.json().error.code).toBe('CONFLICT');
+  });
+
+  it('limits room creation per user, not per address', async () => {
+    const limited = await createTestApp({
+      limits: { chatRoutes: { ...DEFAULT_CHAT_ROUTE_LIMITS, writesPerMinute: 3 } },
+    });
+    try {
+      const [ada, bob] = [await signUp(limited), await signUp(limited)];
+      const create = (token: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/v1/rooms',
+          headers: bearer(token),
+          payload: { name: 'spam', visibility: 'public' },
+        });
+      for (let i = 0; i < 3; i++) expect((await create(ada.accessToken)).statusCode).toBe(201);
+      const refused = await create(ada.accessToken);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error.code).toBe('RATE_LIMITED');
+      // Same address, another user: unaffected.
+      expect((await create(bob.accessToken)).statusCode).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -21,13 +21,37 @@ export function actorOf(request: FastifyRequest): Actor {
 }
 
 const roomParams = Type.Object({ id: UuidSchema });
+
+/**
+ * Per-user request budgets for the chat routes that write or search (the access check runs
+ * first, so the caller is known). Generous for people, tight enough to stop a script creating
+ * thousands of rooms or adding someone to all of them.
+ */
+export interface ChatRouteLimits {
+  writesPerMinute: number;
+  searchesPerMinute: number;
+}
+
+export const DEFAULT_CHAT_ROUTE_LIMITS: ChatRouteLimits = { writesPerMinute: 60, searchesPerMinute: 30 };
+
+const perUser = (max: number) => ({
+  max,
+  timeWindow: '1 minute',
+  keyGenerator: (request: FastifyRequest) => `user:${request.principal?.user.id ?? request.ip}`,
+});
 const security = [{ bearer: [] }];
 
-export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = async (app, { chat }) => {
+export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService; limits: ChatRouteLimits }> = async (
+  app,
+  { chat, limits },
+) => {
+  const writes = perUser(limits.writesPerMinute);
+  const searches = perUser(limits.searchesPerMinute);
+
   app.post(
     '/rooms',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Create a public or private room; the creator is its owner',
@@ -76,7 +100,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.post(
     '/rooms/:id/join',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Join a public room (joining twice is harmless)',
@@ -91,7 +115,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.post(
     '/rooms/:id/leave',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Leave a room',
@@ -109,7 +133,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.post(
     '/rooms/:id/invites',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Add a user to a room (owners and moderators, for private rooms)',
@@ -128,7 +152,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.delete(
     '/rooms/:id/members/:userId',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Remove a member (room owners and moderators, global moderators); their live stream stops',
@@ -182,7 +206,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.post(
     '/dms',
     {
-      config: { access: 'chat:write' },
+      config: { access: 'chat:write', rateLimit: writes },
       schema: {
         tags: ['chat'],
         summary: 'Open (or find) the direct-message room with a user',
@@ -197,7 +221,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService }> = asyn
   app.get(
     '/search/messages',
     {
-      config: { access: 'chat:read' },
+      config: { access: 'chat:read', rateLimit: searches },
       schema: {
         tags: ['chat'],
         summary: 'Full-text search over messages in my rooms',
