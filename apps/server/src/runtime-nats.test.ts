@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,26 +9,15 @@ import { createLogger } from './infra/logger.js';
 import { NatsBus } from './infra/nats-bus.js';
 import { startServer, type RunningServer } from './runtime.js';
 import { createTestDatabase, type TestDatabase } from './test-support/database.js';
+import { skipWithoutNats, TEST_NATS_URL } from './test-support/nats.js';
 
 /*
  * The bus startServer picks. On the run's PostgreSQL (DATABASE_URL), so no embedded cluster
  * starts. The NATS cases need a server at VEZA_TEST_NATS_URL (default nats://127.0.0.1:4222):
  * skipped without one on a developer machine, failing in CI.
  */
-const NATS_URL = process.env.VEZA_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsReachable = await new Promise<boolean>((resolve) => {
-  const { hostname, port } = new URL(NATS_URL);
-  const socket = net.connect({ host: hostname, port: Number(port || 4222) });
-  socket.setTimeout(1_000);
-  const done = (ok: boolean): void => {
-    socket.destroy();
-    resolve(ok);
-  };
-  socket.once('connect', () => done(true));
-  socket.once('error', () => done(false));
-  socket.once('timeout', () => done(false));
-});
-const skipNats = !natsReachable && !process.env.CI;
+const NATS_URL = TEST_NATS_URL;
+const skipNats = skipWithoutNats;
 
 let database: TestDatabase;
 let root: string;

@@ -6,31 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BusClosedError, InProcessBus, MAX_PAYLOAD_BYTES, type Bus } from './bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { NatsBus, type NatsBusOptions } from './nats-bus.js';
+import { natsReachable, skipWithoutNats, TEST_NATS_URL } from '../test-support/nats.js';
 
 /*
  * One suite, run against both buses, so code written on one instance behaves the same on several.
  * The NATS runs need a server at VEZA_TEST_NATS_URL (default nats://127.0.0.1:4222). Without one
  * they are skipped on a developer machine and fail in CI, where a missing NATS is a setup error.
  */
-const NATS_URL = process.env.VEZA_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsReachable = await canConnect(NATS_URL);
-const skipNats = !natsReachable && !process.env.CI;
+const NATS_URL = TEST_NATS_URL;
+const skipNats = skipWithoutNats;
 if (skipNats) process.stderr.write(`NATS is not reachable at ${NATS_URL}: the NatsBus tests are skipped\n`);
-
-function canConnect(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 4222) });
-    socket.setTimeout(1_000);
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
 
 interface LogLine {
   level: number;
@@ -392,7 +377,7 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
     const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
     server = spawn('nats-server', args, { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
-    while (!(await canConnect(`nats://127.0.0.1:${port}`))) {
+    while (!(await natsReachable(`nats://127.0.0.1:${port}`))) {
       if (Date.now() > deadline) throw new Error('nats-server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
