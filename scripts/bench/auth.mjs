@@ -9,29 +9,29 @@
  * Prints Markdown tables and writes scripts/bench/results/auth.json. Stops everything it started
  * and removes its temporary directory, also on error; gives up after HARD_TIMEOUT_MS.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'apps/server/dist/cli.js');
-const RESULTS_DIR = path.join(ROOT, 'scripts/bench/results');
-const RESULTS_FILE = path.join(RESULTS_DIR, 'auth.json');
+import {
+  machineInfo,
+  machineTicks,
+  median,
+  request,
+  round,
+  runBench,
+  runCli,
+  startVeza,
+  stopProcess,
+  table,
+  treeTicks,
+  waitForPostgresDown,
+  writeResults,
+} from './lib/harness.mjs';
 
 const HARD_TIMEOUT_MS = 180_000;
 const START_RUNS = 5;
 const FIRST_START_TIMEOUT_MS = 90_000;
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 15_000;
-const READY_POLL_MS = 10;
 const WARMUP_SECONDS = 2;
 /** Seconds per throughput run; VEZA_BENCH_DURATION shortens it for a quick check. */
 const DEFAULT_DURATION = 10;
@@ -41,138 +41,13 @@ const USER = { email: 'bench@example.com', username: 'bench', password: 'bench-p
 /** Linux clock ticks per second for /proc/<pid>/stat; 100 on every mainstream kernel config. */
 const CLOCK_TICKS = 100;
 
-/** Children still running: stopped by PID on every exit path. */
-const children = new Set();
-let tmpRoot;
-let dataDir;
-let finishing = false;
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-function serverEnv(port, extra = {}) {
-  const env = {};
-  // Nothing from the caller's Veza configuration (an external DATABASE_URL, a port) leaks in.
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('VEZA_') && key !== 'DATABASE_URL' && key !== 'NODE_ENV') env[key] = value;
-  }
-  return {
-    ...env,
-    NODE_ENV: 'production',
-    VEZA_DATA_DIR: dataDir,
-    VEZA_HOST: '127.0.0.1',
-    VEZA_PORT: String(port),
-    VEZA_LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
-
-/** A port nobody listens on right now (the server binds it a moment later). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function track(child, label, logFile) {
-  const entry = { child, label, logFile, exit: undefined };
-  entry.exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(entry);
-      resolve({ code, signal });
-    });
-    child.once('error', (error) => {
-      children.delete(entry);
-      resolve({ code: null, signal: null, error });
-    });
-  });
-  children.add(entry);
-  return entry;
-}
-
-async function logTail(file, lines = 20) {
-  try {
-    return (await fsp.readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** GET/POST without keep-alive, so no idle connection outlives the call. */
-function request(port, method, urlPath, { body, headers = {}, timeoutMs = 2000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: urlPath,
-        agent: false,
-        timeout: timeoutMs,
-        headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 /**
  * Spawns `veza-server serve` and waits for /readyz to answer 200. Wall time runs from spawn to
  * that answer; startMs is the server's own figure from its "veza-server ready" log line.
  */
 async function startServer(label, { env = {}, timeoutMs = START_TIMEOUT_MS } = {}) {
-  const port = await freePort();
-  const logFile = path.join(tmpRoot, 'logs', `${label}.log`);
-  const log = fs.openSync(logFile, 'a');
-  const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: serverEnv(port, env),
-    stdio: ['ignore', log, log],
-    // Own process group: Ctrl-C in the terminal reaches only the benchmark, which then stops the
-    // server with one SIGTERM (a second signal makes the server exit without a clean shutdown).
-    detached: true,
-  });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
-  let exited;
-  void entry.exit.then((result) => (exited = result));
-
-  const deadline = spawnedAt + timeoutMs;
-  for (;;) {
-    if (exited) {
-      throw new Error(
-        `server "${label}" exited during start-up (${JSON.stringify(exited)}):\n${await logTail(logFile)}`,
-      );
-    }
-    try {
-      const res = await request(port, 'GET', '/readyz', { timeoutMs: 1000 });
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`server "${label}" not ready within ${timeoutMs / 1000} s:\n${await logTail(logFile)}`);
-    }
-    await sleep(READY_POLL_MS);
-  }
-  const wallMs = performance.now() - spawnedAt;
-  return { ...entry, port, wallMs, startMs: await readStartMs(logFile) };
+  const server = await startVeza(label, { env: { VEZA_LOG_LEVEL: 'info', ...env }, timeoutMs });
+  return { ...server, startMs: await readStartMs(server.logFile) };
 }
 
 async function readStartMs(logFile) {
@@ -192,133 +67,8 @@ async function readStartMs(logFile) {
   return undefined;
 }
 
-/** SIGTERM, wait; SIGKILL only when the server ignores it. Returns how long the stop took. */
-async function stopProcess(entry, timeoutMs = STOP_TIMEOUT_MS) {
-  const startedAt = performance.now();
-  if (entry.child.exitCode !== null || entry.child.signalCode !== null) return 0;
-  entry.child.kill('SIGTERM');
-  const result = await Promise.race([entry.exit, sleep(timeoutMs).then(() => 'timeout')]);
-  if (result === 'timeout') {
-    console.error(`bench: ${entry.label} (pid ${entry.child.pid}) ignored SIGTERM for ${timeoutMs / 1000} s; SIGKILL`);
-    entry.child.kill('SIGKILL');
-    await Promise.race([entry.exit, sleep(5000)]);
-  } else if (result.code !== 0) {
-    console.error(`bench: ${entry.label} exited with ${JSON.stringify(result)}:\n${await logTail(entry.logFile)}`);
-  }
-  return performance.now() - startedAt;
-}
-
-async function postmasterPid() {
-  if (!dataDir) return undefined;
-  try {
-    const pid = Number((await fsp.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Waits for the embedded PostgreSQL to be down: the server can exit before its PostgreSQL has
- * finished shutting down, and the next start must not find it still running. Returns the ms
- * waited, or undefined when PostgreSQL was already down.
- */
-async function waitForPostgresDown(timeoutMs = 15_000) {
-  const startedAt = performance.now();
-  if (!(await postmasterPid())) return undefined;
-  while (performance.now() - startedAt < timeoutMs) {
-    await sleep(5);
-    if (!(await postmasterPid())) return performance.now() - startedAt;
-  }
-  await stopLeftoverPostgres();
-  return performance.now() - startedAt;
-}
-
-/** The embedded PostgreSQL of a server that did not stop it; only on error paths. */
-async function stopLeftoverPostgres() {
-  const pid = await postmasterPid();
-  if (!pid) return;
-  console.error(`bench: PostgreSQL (pid ${pid}) outlived its server; stopping it`);
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-}
-
-/** Running, and not a zombie waiting to be reaped. */
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if (error.code !== 'EPERM') return false;
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
-function runCli(args, label) {
-  const logFile = path.join(tmpRoot, 'logs', `${label}.log`);
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: serverEnv(0), stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
-  return entry.exit.then(async (result) => {
-    if (result.code !== 0)
-      throw new Error(`veza-server ${args[0]} failed (${JSON.stringify(result)}):\n${await logTail(logFile)}`);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // CPU accounting (Linux /proc; figures are omitted elsewhere)
-
-function procStat(pid) {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // After the command: state(0) ppid(1) ... utime(11) stime(12)
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU ticks of the server process and, separately, of everything below it (PostgreSQL). */
-function treeTicks(rootPid) {
-  if (process.platform !== 'linux') return undefined;
-  const root = procStat(rootPid);
-  if (!root) return undefined;
-  const byParent = new Map();
-  const stats = new Map();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = procStat(Number(name));
-    if (!stat) continue;
-    stats.set(Number(name), stat);
-    if (!byParent.has(stat.ppid)) byParent.set(stat.ppid, []);
-    byParent.get(stat.ppid).push(Number(name));
-  }
-  const perPid = new Map();
-  const queue = [...(byParent.get(rootPid) ?? [])];
-  while (queue.length > 0) {
-    const pid = queue.pop();
-    perPid.set(pid, stats.get(pid).ticks);
-    queue.push(...(byParent.get(pid) ?? []));
-  }
-  return { server: root.ticks, children: perPid };
-}
-
-/** Busy and total CPU ticks of the whole machine, to see what other processes took meanwhile. */
-function machineTicks() {
-  try {
-    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((sum, value) => sum + value, 0);
-    return { busy: total - fields[3] - (fields[4] ?? 0), total };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Cores used over an interval; children that exited meanwhile are not counted. */
 function coresUsed(before, after, seconds) {
@@ -326,7 +76,7 @@ function coresUsed(before, after, seconds) {
   let childTicks = 0;
   for (const [pid, ticks] of after.children) childTicks += ticks - (before.children.get(pid) ?? 0);
   const cores = (ticks) => Math.round((ticks / CLOCK_TICKS / seconds) * 100) / 100;
-  return { server: cores(after.server - before.server), postgres: cores(childTicks) };
+  return { server: cores(after.root - before.root), postgres: cores(childTicks) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,19 +141,6 @@ async function load(name, server, { connections, duration, warmup = true, ...req
 
 // ---------------------------------------------------------------------------------------------
 // Reporting
-
-const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function table(header, rows) {
-  const line = (cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function report(results) {
   const { startup, throughput } = results;
@@ -478,23 +215,7 @@ function report(results) {
   return out.join('\n');
 }
 
-async function writeResults(results) {
-  await fsp.mkdir(RESULTS_DIR, { recursive: true });
-  const tmp = `${RESULTS_FILE}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, `${JSON.stringify(results, null, 2)}\n`);
-  await fsp.rename(tmp, RESULTS_FILE);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Main
-
 async function main() {
-  if (!fs.existsSync(CLI)) throw new Error(`${path.relative(ROOT, CLI)} is missing: run \`pnpm build\` first.`);
-  tmpRoot = await fsp.mkdtemp(path.join(os.tmpdir(), 'veza-bench-auth-'));
-  // As root, PostgreSQL runs as the postgres user, which must traverse this directory.
-  await fsp.chmod(tmpRoot, 0o711);
-  dataDir = path.join(tmpRoot, 'data');
-  await fsp.mkdir(path.join(tmpRoot, 'logs'));
   const notes = [];
 
   // 1. First start initialises the data dir (initdb, migrations, JWT secret); the bench account
@@ -519,7 +240,7 @@ async function main() {
       wallMs: round(server.wallMs),
       startMs: server.startMs,
       stopMs: round(stopMs),
-      postgresDownAfterExitMs: postgresLagMs === undefined ? 0 : round(postgresLagMs),
+      postgresDownAfterExitMs: round(postgresLagMs),
     });
   }
   const summary = (key) => {
@@ -595,13 +316,7 @@ async function main() {
 
   const results = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    },
+    machine: machineInfo(),
     serverEnv: { NODE_ENV: 'production', VEZA_LOG_LEVEL: 'info', VEZA_HOST: '127.0.0.1' },
     throughputServerEnv: { VEZA_AUTH_REQUESTS_PER_MINUTE: '1000000' },
     startup,
@@ -610,43 +325,10 @@ async function main() {
   };
   console.log(report(results));
   if (DURATION === DEFAULT_DURATION) {
-    await writeResults(results);
-    console.error(`bench: results written to ${path.relative(ROOT, RESULTS_FILE)}`);
+    console.error(`bench: results written to ${await writeResults('auth', results)}`);
   } else {
-    console.error(
-      `bench: ${DURATION} s runs (VEZA_BENCH_DURATION): ${path.relative(ROOT, RESULTS_FILE)} left as it was`,
-    );
+    console.error(`bench: ${DURATION} s runs (VEZA_BENCH_DURATION): scripts/bench/results/auth.json left as it was`);
   }
 }
 
-async function cleanup() {
-  await Promise.all([...children].map((entry) => stopProcess(entry, 10_000)));
-  // Normally PostgreSQL is down already or about to be; one still up after 5 s is stopped.
-  await waitForPostgresDown(5000).catch((error) => console.error(`bench: ${error.message}`));
-  if (!tmpRoot) return;
-  if (process.env.VEZA_BENCH_KEEP_TMP === '1') console.error(`bench: kept ${tmpRoot} (VEZA_BENCH_KEEP_TMP=1)`);
-  else await fsp.rm(tmpRoot, { recursive: true, force: true }).catch(() => undefined);
-}
-
-async function finish(code, reason) {
-  if (finishing) return;
-  finishing = true;
-  if (reason) console.error(`bench: ${reason}`);
-  // Each cleanup step is bounded already; this is the backstop.
-  setTimeout(() => process.exit(code || 1), 30_000).unref();
-  try {
-    await cleanup();
-  } finally {
-    process.exit(code);
-  }
-}
-
-const hardTimeout = setTimeout(() => void finish(1, `gave up after ${HARD_TIMEOUT_MS / 1000} s`), HARD_TIMEOUT_MS);
-hardTimeout.unref();
-// `on`, not `once`: Ctrl-C under `pnpm bench` can deliver the signal twice (from the terminal and from run.mjs).
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void finish(130, `${signal}: stopping`));
-
-main().then(
-  () => finish(0),
-  (error) => finish(1, `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-);
+runBench('auth', HARD_TIMEOUT_MS, main);

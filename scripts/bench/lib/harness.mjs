@@ -315,6 +315,20 @@ export async function startBare(label = 'bare', script = BARE_SERVER) {
   return { ...entry, port };
 }
 
+/** Runs a `veza-server` CLI command (e.g. `user create`) on the benchmark's data dir; rejects on failure. */
+export function runCli(args, label) {
+  const logFile = logPath(label);
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: serverEnv(0), stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const entry = track(child, label, logFile);
+  return entry.exit.then(async (result) => {
+    if (result.code !== 0) {
+      throw new Error(`veza-server ${args[0]} failed (${JSON.stringify(result)}):\n${await logTail(logFile)}`);
+    }
+  });
+}
+
 /** SIGTERM, wait; SIGKILL only when the process ignores it. Returns how long the stop took. */
 export async function stopProcess(entry, timeoutMs = STOP_TIMEOUT_MS) {
   const startedAt = performance.now();
@@ -341,13 +355,16 @@ async function postmasterPid() {
   }
 }
 
-/** Waits for the embedded PostgreSQL to be down; stops it when it outlived its server. */
+/**
+ * Waits for the embedded PostgreSQL to be down; stops it when it outlived its server. Returns how
+ * long it was still up (0 when it was already down).
+ */
 export async function waitForPostgresDown(timeoutMs = 15_000) {
   const startedAt = performance.now();
-  if (!(await postmasterPid())) return;
+  if (!(await postmasterPid())) return 0;
   while (performance.now() - startedAt < timeoutMs) {
     await sleep(5);
-    if (!(await postmasterPid())) return;
+    if (!(await postmasterPid())) return performance.now() - startedAt;
   }
   const pid = await postmasterPid();
   if (!pid) return;
