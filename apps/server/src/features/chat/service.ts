@@ -194,9 +194,10 @@ export class ChatService {
   // ── messages ───────────────────────────────────────────────────────────────
 
   async history(actor: Actor, roomId: string, before: number | undefined, limit: number) {
-    const room = await store.findRoomForUser(this.deps.db, actor.id, roomId);
+    // Scrollback is hot: one indexed lookup, not the room listing with its unread count.
+    const room = await store.findRoomAccess(this.deps.db, roomId, actor.id);
     if (!room) throw notFound('No such room.');
-    if (!room.myRole) throw forbidden('You are not a member of this room.');
+    if (!room.role) throw forbidden('You are not a member of this room.');
     const messages = await store.listMessagesBefore(this.deps.db, roomId, before ?? room.lastSeq + 1, limit + 1);
     return { messages: messages.slice(0, limit), latestSeq: room.lastSeq, hasMore: messages.length > limit };
   }
@@ -355,12 +356,12 @@ export class ChatService {
     return store.readEvents(this.deps.db, roomId, after, limit, until);
   }
 
-  memberships(userId: string): Promise<Map<string, store.Membership>> {
-    return store.listMemberships(this.deps.db, userId);
+  roomAccess(roomId: string, userId: string) {
+    return store.findRoomAccess(this.deps.db, roomId, userId);
   }
 
-  isMember(roomId: string, userId: string): Promise<boolean> {
-    return store.findMemberRole(this.deps.db, roomId, userId).then((role) => role !== undefined);
+  memberships(userId: string): Promise<Map<string, store.Membership>> {
+    return store.listMemberships(this.deps.db, userId);
   }
 
   // ── internals ──────────────────────────────────────────────────────────────

@@ -233,6 +233,22 @@ export async function advanceReadMarker(
   return rows[0] ? Number(rows[0].last_read_seq) : undefined;
 }
 
+/** A room's latest seq and the caller's role in it (undefined role: not a member). */
+export async function findRoomAccess(
+  db: Queryable,
+  roomId: string,
+  userId: string,
+): Promise<{ lastSeq: number; role: RoomRole | undefined } | undefined> {
+  const { rows } = await db.query<{ last_seq: string; role: RoomRole | null }>(
+    `SELECT r.last_seq, m.role FROM rooms r
+     LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+     WHERE r.id = $1`,
+    [roomId, userId],
+  );
+  const row = rows[0];
+  return row ? { lastSeq: Number(row.last_seq), role: row.role ?? undefined } : undefined;
+}
+
 export interface Membership {
   lastSeq: number;
   memberCount: number;

@@ -430,16 +430,16 @@ export class ChatConnection implements HubClient {
   private async onFetch(frame: ClientFrameOf<'fetch'>): Promise<void> {
     // Reads cost the server too: fetches draw on the same budget as writes.
     this.throttle();
-    if (!(await this.deps.chat.isMember(frame.roomId, this.userId))) {
-      throw new AppError(403, 'FORBIDDEN', 'You are not a member of this room.');
-    }
+    // Read before the events, so `latestSeq` never claims less than what is sent.
+    const access = await this.deps.chat.roomAccess(frame.roomId, this.userId);
+    if (!access?.role) throw new AppError(403, 'FORBIDDEN', 'You are not a member of this room.');
     const events = await this.deps.chat.readEvents(
       frame.roomId,
       frame.after,
       frame.limit ?? PROTOCOL_LIMITS.replayPageSize,
     );
     for (const event of events) this.sendData(encodeFrame(event));
-    const latest = (await this.deps.chat.memberships(this.userId)).get(frame.roomId)?.lastSeq ?? 0;
+    const latest = Math.max(access.lastSeq, events.at(-1)?.seq ?? 0);
     this.sendFrame({
       type: 'fetched',
       roomId: frame.roomId,
