@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'BAD_FRAME',
   'PROTOCOL_VERSION_UNSUPPORTED',
   'CONFLICT',
+  /** An upload that is not usable audio (unsupported format, truncated, empty…); the message says which. */
+  'INVALID_AUDIO',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;

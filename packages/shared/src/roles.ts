@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'chat:write',
   'tracks:play',
   'tracks:upload',
+  /** Edit or delete anyone's tracks (owners manage their own with tracks:upload). */
+  'tracks:manage',
   'live:broadcast',
   'moderation:view',
   'moderation:act',

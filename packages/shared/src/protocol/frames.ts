@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
 import { EmojiSchema, MessageBodySchema, SeqSchema } from '../schemas/chat.js';
 import { TimestampSchema, UuidSchema } from '../schemas/common.js';
+import { TrackStateSchema } from '../schemas/media.js';
 import { RoomEventSchema } from './events.js';
 
 /*
@@ -158,6 +159,18 @@ export const TypingNoticeFrameSchema = Type.Object({
   userId: UuidSchema,
 });
 
+/**
+ * Sent to the uploader's connections while their track is processed: progress in percent, then
+ * the final state (with the reason when it failed).
+ */
+export const TrackProgressFrameSchema = Type.Object({
+  type: Type.Literal('track'),
+  trackId: UuidSchema,
+  state: TrackStateSchema,
+  percent: Type.Number({ minimum: 0, maximum: 100 }),
+  failureReason: Type.Optional(Type.String()),
+});
+
 export const ServerFrameSchema = Type.Union([
   WelcomeFrameSchema,
   RoomEventSchema,
@@ -169,6 +182,7 @@ export const ServerFrameSchema = Type.Union([
   ErrorFrameSchema,
   PresenceFrameSchema,
   TypingNoticeFrameSchema,
+  TrackProgressFrameSchema,
 ]);
 export type ServerFrame = Static<typeof ServerFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

@@ -1,5 +1,6 @@
 import { accounts } from './0001-accounts.js';
 import { chat } from './0002-chat.js';
+import { media } from './0003-media.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Append only: never edit a migration that has shipped; add the next number instead. */
-export const MIGRATIONS: readonly Migration[] = [accounts, chat];
+export const MIGRATIONS: readonly Migration[] = [accounts, chat, media];
