@@ -58,6 +58,35 @@ function runForeground(command, args, env = process.env) {
 }
 
 const SERVER_CLI = path.join(ROOT, 'apps', 'server', 'dist', 'cli.js');
+
+/** True when `command` (or the file an env variable names) runs and exits 0 for `args`. */
+function runs(command, args) {
+  const result = spawnSync(command, args, { stdio: 'ignore', shell: WINDOWS });
+  return !result.error && result.status === 0;
+}
+
+const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/**
+ * The media tests run the real ffmpeg, and the browser tests a real Chromium. ffmpeg must come
+ * from the system (say so, clearly, before anything runs); without a system Chromium, Playwright
+ * downloads its own, as it would on any developer machine.
+ */
+function checkTestPrerequisites() {
+  const ffmpeg = process.env.VEZA_FFMPEG ?? 'ffmpeg';
+  const ffprobe = process.env.VEZA_FFPROBE ?? 'ffprobe';
+  if (!runs(ffmpeg, ['-version']) || !runs(ffprobe, ['-version'])) {
+    fail(
+      'The tests need ffmpeg and ffprobe. Install them (Debian/Ubuntu: sudo apt install ffmpeg; ' +
+        'macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set VEZA_FFMPEG and VEZA_FFPROBE.',
+    );
+  }
+  const chromium = process.env.VEZA_CHROMIUM ?? SYSTEM_CHROMIUM.find((candidate) => existsSync(candidate));
+  if (!chromium) {
+    step("No system Chromium: installing Playwright's (playwright-core install chromium)");
+    must(runPnpm(['exec', 'playwright-core', 'install', 'chromium']), 'Installing Chromium for the browser tests');
+  }
+}
 const job = process.argv[2];
 const extra = process.argv.slice(3);
 
@@ -73,6 +102,7 @@ switch (job) {
     break;
   case 'test': {
     setup();
+    checkTestPrerequisites();
     step('Typechecking');
     must(runPnpm(['run', '--silent', 'typecheck']), 'Typechecking');
     step('Linting');

@@ -19,6 +19,21 @@ import { authRoutes } from './features/auth/routes.js';
 import { AuthService } from './features/auth/service.js';
 import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
+import { libraryRoutes } from './features/library/routes.js';
+import { HotCache } from './features/media/hot-cache.js';
+import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './features/media/processing.js';
+import { DEFAULT_MEDIA_ROUTE_LIMITS, mediaRoutes, type MediaRouteLimits } from './features/media/routes.js';
+import { mediaServing } from './features/media/serving.js';
+import {
+  DEFAULT_MEDIA_LIMITS,
+  MediaService,
+  TRACK_DELETED_SUBJECT,
+  type MediaLimits,
+} from './features/media/service.js';
+import { UrlSigner } from './features/media/url-signer.js';
+import type { AudioTools } from '@veza/audio';
+import type { BlobStore } from './infra/blobs/blob-store.js';
+import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installInFlightTracking } from './http/in-flight.js';
@@ -39,6 +54,10 @@ export interface AppDeps {
   logger: Logger;
   jwtSecret: Uint8Array;
   metrics?: Metrics;
+  /** Where media lives (uploads, ladders, covers). */
+  blobs: BlobStore;
+  /** ffmpeg and ffprobe; null when missing (uploads answer 503, published media still plays). */
+  audioTools: AudioTools | null;
 }
 
 export interface AppLimits {
@@ -52,6 +71,14 @@ export interface AppLimits {
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;
   chatRoutes: ChatRouteLimits;
+  media: MediaLimits;
+  mediaRoutes: MediaRouteLimits;
+  /** Processing jobs (transcodes) run at once by this instance; 0 runs none. */
+  transcodeConcurrency: number;
+  /** Memory for hot media files (segments, playlists) served from RAM. */
+  mediaCacheBytes: number;
+  /** Signed media URLs live at least this long (then until the next full hour). */
+  mediaUrlTtlSeconds: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -62,6 +89,11 @@ export const DEFAULT_LIMITS: AppLimits = {
   chatSends: DEFAULT_SEND_LIMITS,
   presenceIntervalMs: 30_000,
   chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
+  media: DEFAULT_MEDIA_LIMITS,
+  mediaRoutes: DEFAULT_MEDIA_ROUTE_LIMITS,
+  transcodeConcurrency: 1,
+  mediaCacheBytes: 64 * 1024 * 1024,
+  mediaUrlTtlSeconds: 6 * 60 * 60,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -70,6 +102,8 @@ export type VezaApp = FastifyInstance & {
     metrics: Metrics;
     chat: ChatService;
     hub: ChatHub;
+    media: MediaService;
+    jobs: JobWorker;
     /** Requests being handled now. */
     inFlight: { count(): number };
   };
@@ -86,6 +120,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     chatSends,
     presenceIntervalMs,
     chatRoutes: chatRouteLimits,
+    media: mediaLimits,
+    mediaRoutes: mediaRouteLimits,
+    transcodeConcurrency,
+    mediaCacheBytes,
+    mediaUrlTtlSeconds,
   } = {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -112,6 +151,41 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
+  const mediaCache = new HotCache(mediaCacheBytes, 4 * 1024 * 1024);
+  const urlSigner = new UrlSigner(deps.jwtSecret, { ttlSeconds: mediaUrlTtlSeconds, bucketSeconds: 3600 });
+  const media = new MediaService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    blobs: deps.blobs,
+    tools: deps.audioTools,
+    signer: urlSigner,
+    cache: mediaCache,
+    publicUrl: config.publicUrl,
+    limits: mediaLimits,
+  });
+  const jobs = new JobWorker({
+    db: deps.db,
+    bus: deps.bus,
+    logger: deps.logger,
+    concurrency: deps.audioTools ? transcodeConcurrency : 0,
+    handlers: deps.audioTools
+      ? {
+          [TRACK_PROCESSING_JOB]: trackProcessingHandler({
+            db: deps.db,
+            bus: deps.bus,
+            logger: deps.logger,
+            blobs: deps.blobs,
+            tools: deps.audioTools,
+          }),
+        }
+      : {},
+  });
+  // Other instances evict a deleted track's files from their memory cache too.
+  const stopEvictions = deps.bus.subscribe(TRACK_DELETED_SUBJECT, (payload) =>
+    mediaCache.evictPrefix(`tracks/${(payload as { trackId: string }).trackId}`),
+  );
   const featureDeps: FeatureDeps = {
     db: deps.db,
     bus: deps.bus,
@@ -130,7 +204,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Running transcodes stop and go back to the queue (another instance, or the next start).
+    await jobs.stop();
+    stopEvictions();
   });
+  app.addHook('onReady', async () => jobs.start());
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
@@ -191,12 +269,15 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { db: deps.db, metrics });
+  await app.register(mediaServing, { blobs: deps.blobs, signer: urlSigner, cache: mediaCache, clock: deps.clock });
   await app.register(
     async (api) => {
       await api.register(authRoutes, { ...featureDeps, requestsPerMinute: authRequestsPerMinute });
       await api.register(apiKeyRoutes, featureDeps);
       await api.register(adminRoutes, featureDeps);
       await api.register(chatRoutes, { chat, limits: chatRouteLimits });
+      await api.register(libraryRoutes, featureDeps);
+      await api.register(mediaRoutes, { media, limits: mediaRouteLimits });
       await api.register(chatGateway, {
         auth,
         chat,
@@ -212,6 +293,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   );
 
   const vezaApp = app as unknown as VezaApp;
-  vezaApp.veza = { auth, metrics, chat, hub, inFlight };
+  vezaApp.veza = { auth, metrics, chat, hub, media, jobs, inFlight };
   return vezaApp;
 }

@@ -1,5 +1,10 @@
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
+import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
+import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
+import { seedDemoTracks } from './demo/demo-tracks.js';
 import { formatDemoBanner, seedDemo } from './demo/seed.js';
 import { InProcessBus, type Bus } from './infra/bus.js';
 import { systemClock } from './infra/clock.js';
@@ -37,6 +42,8 @@ export async function startServer(
     await migrate(database.connectionString, logger);
     const db = createDb({
       connectionString: database.connectionString,
+      // Each running transcode keeps one connection for its lock; requests keep the other ten.
+      max: 10 + config.transcodeConcurrency,
       // Only the code and message: the error carries the whole pg client object.
       onError: (err) =>
         logger.warn({ code: (err as { code?: string }).code, message: err.message }, 'database connection lost'),
@@ -47,16 +54,22 @@ export async function startServer(
     // Cleanups run in reverse: the bus closes after the app (whose in-flight requests may still
     // publish) and before the database.
     cleanups.push(() => bus.close());
+    const blobs = await new LocalBlobStore(path.join(config.dataDir, 'media')).open();
+    const audioTools = await locateAudioTools(logger, options.print);
     const app = await buildApp(
       config,
-      { db, bus, clock: systemClock, logger, jwtSecret },
+      { db, bus, clock: systemClock, logger, jwtSecret, blobs, audioTools },
       {
         authRequestsPerMinute: config.authRequestsPerMinute,
+        transcodeConcurrency: config.transcodeConcurrency,
+        mediaCacheBytes: config.mediaCacheBytes,
+        media: { ...DEFAULT_MEDIA_LIMITS, uploadMaxBytes: config.uploadMaxBytes },
         ...options.limits,
       },
     );
     cleanups.push(() => app.close());
 
+    let demoCreated = false;
     if (config.demo) {
       const created = await seedDemo({
         db,
@@ -65,6 +78,7 @@ export async function startServer(
         dataDir: config.dataDir,
         production: config.production,
       });
+      demoCreated = created !== undefined;
       if (created)
         (options.print ?? ((text) => process.stdout.write(`${text}\n`)))(
           formatDemoBanner(created, config.dataDir, config.publicUrl),
@@ -80,11 +94,49 @@ export async function startServer(
       'veza-server ready',
     );
 
+    if (demoCreated && audioTools) {
+      // In the background: the server answers at once and the demo library fills in behind it.
+      const stopSeeding = new AbortController();
+      const seeding = seedDemoTracks({
+        db,
+        logger,
+        media: app.veza.media,
+        tools: audioTools,
+        signal: stopSeeding.signal,
+      }).catch((error: unknown) => {
+        if (!stopSeeding.signal.aborted) logger.error({ err: error }, 'demo tracks could not be created');
+      });
+      cleanups.push(async () => {
+        stopSeeding.abort();
+        await seeding;
+      });
+    }
+
     let closing: Promise<void> | undefined;
     return { app, bus, url, close: () => (closing ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * ffmpeg is needed to take uploads, not to serve what is published: without it the server says
+ * so loudly and keeps running (chat, streaming and downloads all work).
+ */
+async function locateAudioTools(logger: Logger, print?: (text: string) => void): Promise<AudioTools | null> {
+  try {
+    const tools = findAudioTools();
+    const versions = await checkAudioTools(tools);
+    logger.info({ ...tools, ...versions }, 'ffmpeg found');
+    return tools;
+  } catch (error) {
+    const message = error instanceof AudioToolsMissingError ? error.message : (error as Error).message;
+    logger.error({ problem: message }, 'ffmpeg is missing: uploads are disabled');
+    (print ?? ((text) => process.stderr.write(`${text}\n`)))(
+      `\n⚠ ${message}\n  Uploads are disabled until it is installed; everything else works.\n`,
+    );
+    return null;
   }
 }
 

@@ -38,27 +38,28 @@ const login = (loginName: string, password: string) =>
 describe('seedDemo', () => {
   let created: DemoAccount[] | undefined;
 
-  it('creates demo-admin and demo-listener on a fresh database', async () => {
+  it('creates demo-admin, demo-artist and demo-listener on a fresh database', async () => {
     // A credentials file left from an earlier database must not keep wider rights.
     await fs.writeFile(path.join(dataDir, DEMO_CREDENTIALS_FILE), 'stale\n', { mode: 0o644 });
 
     created = await seedDemo({ db: t.database.db, clock: systemClock, logger, dataDir, production: false });
 
-    expect(created).toHaveLength(2);
+    expect(created).toHaveLength(3);
     expect(created!.map(({ role, username, email }) => ({ role, username, email }))).toEqual([
       { role: 'admin', username: 'demo-admin', email: 'admin@demo.veza.local' },
+      { role: 'artist', username: 'demo-artist', email: 'artist@demo.veza.local' },
       { role: 'listener', username: 'demo-listener', email: 'listener@demo.veza.local' },
     ]);
-    const [admin, listener] = created!;
-    expect(admin!.password).not.toBe(listener!.password);
+    expect(new Set(created!.map((a) => a.password)).size).toBe(3);
     for (const account of created!) expect(account.password.length).toBeGreaterThanOrEqual(20);
 
     const users = await usersByName();
     expect(users.get('demo-admin')).toEqual({ role: 'admin', email: 'admin@demo.veza.local' });
+    expect(users.get('demo-artist')).toEqual({ role: 'artist', email: 'artist@demo.veza.local' });
     expect(users.get('demo-listener')).toEqual({ role: 'listener', email: 'listener@demo.veza.local' });
   });
 
-  it('writes both passwords to demo-credentials.txt, readable by the owner only', async () => {
+  it('writes every password to demo-credentials.txt, readable by the owner only', async () => {
     const file = path.join(dataDir, DEMO_CREDENTIALS_FILE);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     const text = await fs.readFile(file, 'utf8');

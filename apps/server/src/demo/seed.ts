@@ -10,14 +10,14 @@ import { findUserForLogin } from '../features/auth/user-store.js';
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.txt';
 
 export interface DemoAccount {
-  role: 'admin' | 'listener';
+  role: 'admin' | 'artist' | 'listener';
   email: string;
   username: string;
   password: string;
 }
 
 /**
- * Creates a demo admin and a demo listener on a fresh data dir so a new user can sign in at
+ * Creates a demo admin, artist and listener on a fresh data dir so a new user can sign in at
  * once. Passwords are random; they are shown once (returned for the console) and kept in
  * `<dataDir>/demo-credentials.txt` (0600). Never runs in production.
  */
@@ -39,6 +39,7 @@ export async function seedDemo(deps: {
   }
   const accounts: DemoAccount[] = [
     { role: 'admin', email: 'admin@demo.veza.local', username: 'demo-admin', password: newPassword() },
+    { role: 'artist', email: 'artist@demo.veza.local', username: 'demo-artist', password: newPassword() },
     { role: 'listener', email: 'listener@demo.veza.local', username: 'demo-listener', password: newPassword() },
   ];
   await deps.db.transaction(async (tx) => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROLES, roleHasPermission, type ApiKeyCreated, type Permission, type Role } from '@veza/shared';
@@ -6,6 +8,8 @@ import type { Principal } from '../features/auth/principal.js';
 import type { AuthService } from '../features/auth/service.js';
 import { AppError } from '../infra/errors.js';
 import { bearer, createTestApp, signUp, type TestApp } from '../test-support/app.js';
+import { makeTone } from '../test-support/audio-files.js';
+import { insertTrack } from '../test-support/tracks.js';
 import { installAccessControl } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 
@@ -24,7 +28,8 @@ const API_KEY_SCOPES: Permission[] = ['profile:read'];
 
 interface Request {
   url?: string;
-  payload?: object;
+  payload?: object | Buffer;
+  headers?: Record<string, string>;
 }
 
 interface Row {
@@ -186,7 +191,199 @@ const TABLE: Row[] = [
     request: async () => ({ url: '/api/v1/search/messages?q=hello' }),
     expected: chatCallers(200),
   },
+  // ── library ──
+  {
+    route: 'GET /api/v1/tracks',
+    access: 'tracks:play',
+    request: async () => ({}),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/tracks/:id',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'PATCH /api/v1/tracks/:id',
+    access: 'tracks:play',
+    // Someone else's unfinished track: only an admin sees it, and may edit it.
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('processing')}`, payload: { genre: 'Jazz' } }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 200, apiKey: 403 },
+  },
+  {
+    route: 'PUT /api/v1/tracks/:id/like',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}/like` }),
+    expected: listenerCallers(204),
+  },
+  {
+    route: 'DELETE /api/v1/tracks/:id/like',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}/like` }),
+    expected: listenerCallers(204),
+  },
+  {
+    route: 'GET /api/v1/tracks/:id/stats',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}/stats` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/search',
+    access: 'tracks:play',
+    request: async () => ({ url: '/api/v1/search?q=hello' }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'POST /api/v1/plays',
+    access: 'tracks:play',
+    request: async () => ({
+      payload: {
+        events: [
+          {
+            type: 'play.started',
+            playId: randomUUID(),
+            trackId: await someonesTrack('ready'),
+            positionMs: 0,
+            listenedMs: 0,
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
+    }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'POST /api/v1/playlists',
+    access: 'tracks:play',
+    request: async () => ({ payload: { name: `matrix ${unique()}` } }),
+    expected: listenerCallers(201),
+  },
+  {
+    route: 'GET /api/v1/playlists',
+    access: 'tracks:play',
+    request: async () => ({}),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/playlists/:id',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/playlists/${await someonesPlaylist('public')}` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'PATCH /api/v1/playlists/:id',
+    access: 'tracks:play',
+    // Someone else's private playlist does not exist for the caller.
+    request: async () => ({ url: `/api/v1/playlists/${await someonesPlaylist('private')}`, payload: { name: 'x' } }),
+    expected: listenerCallers(404),
+  },
+  {
+    route: 'DELETE /api/v1/playlists/:id',
+    access: 'tracks:play',
+    // Admins may delete anyone's playlist.
+    request: async () => ({ url: `/api/v1/playlists/${await someonesPlaylist('private')}` }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 204, apiKey: 403 },
+  },
+  {
+    route: 'POST /api/v1/playlists/:id/tracks',
+    access: 'tracks:play',
+    request: async () => ({
+      url: `/api/v1/playlists/${await someonesPlaylist('private')}/tracks`,
+      payload: { trackIds: [await someonesTrack('ready')] },
+    }),
+    expected: listenerCallers(404),
+  },
+  {
+    route: 'DELETE /api/v1/playlists/:id/tracks/:trackId',
+    access: 'tracks:play',
+    request: async () => ({
+      url: `/api/v1/playlists/${await someonesPlaylist('private')}/tracks/${await someonesTrack('ready')}`,
+    }),
+    expected: listenerCallers(404),
+  },
+  {
+    route: 'PUT /api/v1/playlists/:id/order',
+    access: 'tracks:play',
+    request: async () => ({
+      url: `/api/v1/playlists/${await someonesPlaylist('private')}/order`,
+      payload: { trackIds: [] },
+    }),
+    expected: listenerCallers(404),
+  },
+  // ── media ──
+  {
+    route: 'POST /api/v1/tracks',
+    access: 'tracks:upload',
+    request: async () => multipartUpload(),
+    expected: { anonymous: 401, listener: 403, artist: 202, moderator: 403, admin: 202, apiKey: 403 },
+  },
+  {
+    route: 'DELETE /api/v1/tracks/:id',
+    access: 'tracks:play',
+    // Someone else's unfinished track: only an admin sees it, and may delete it.
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('processing')}` }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 204, apiKey: 403 },
+  },
+  {
+    route: 'GET /api/v1/tracks/:id/stream',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}/stream` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/tracks/:id/download',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await someonesTrack('ready')}/download?quality=128k` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/tracks/:id/peaks',
+    access: 'tracks:play',
+    request: async () => ({ url: `/api/v1/tracks/${await trackWithMediaFiles()}/peaks` }),
+    expected: listenerCallers(200),
+  },
+  {
+    route: 'GET /api/v1/tracks/:id/cover',
+    access: 'public',
+    request: async () => ({ url: `/api/v1/tracks/${await trackWithMediaFiles()}/cover` }),
+    expected: everyone(200),
+  },
 ];
+
+/** A ready track whose waveform and cover exist in the store (the media files the routes read). */
+async function trackWithMediaFiles(): Promise<string> {
+  const id = await someonesTrack('ready');
+  await t.database.db.query('UPDATE tracks SET media_version = 1 WHERE id = $1', [id]);
+  const peaks = path.join(t.blobs.scratchDir, `peaks-${id}`);
+  await writeFile(
+    peaks,
+    JSON.stringify({ version: 1, samplesPerSecond: 8, length: 1, durationMs: 125, data: [-0.5, 0.5] }),
+  );
+  await t.blobs.putFile(`tracks/${id}/v1/peaks.json`, peaks);
+  const cover = path.join(t.blobs.scratchDir, `cover-${id}`);
+  await writeFile(cover, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  await t.blobs.putFile(`tracks/${id}/cover.jpg`, cover);
+  return id;
+}
+
+let uploadFile: Buffer | undefined;
+
+/** A real, small MP3 as a multipart body. */
+async function multipartUpload(): Promise<Request> {
+  uploadFile ??= await readFile(await makeTone(t.blobs.scratchDir, { seconds: 1, format: 'mp3', name: 'matrix' }));
+  const boundary = `matrix${unique()}`;
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="matrix.mp3"\r\n` +
+        'Content-Type: audio/mpeg\r\n\r\n',
+    ),
+    uploadFile,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
 
 /** Chat is open to every role; the limited API key lacks the chat scopes. */
 function chatCallers(status: number): Record<Caller, number> {
@@ -200,6 +397,27 @@ async function publicRoom(): Promise<string> {
     url: '/api/v1/rooms',
     headers: bearer(owner.accessToken),
     payload: { name: `room ${unique()}`, visibility: 'public' },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: string }>().id;
+}
+
+/** The library is open to every role; the limited API key lacks tracks:play. */
+function listenerCallers(status: number): Record<Caller, number> {
+  return { anonymous: 401, listener: status, artist: status, moderator: status, admin: status, apiKey: 403 };
+}
+
+async function someonesTrack(state: 'ready' | 'processing'): Promise<string> {
+  return insertTrack(t, { ownerId: (await signUp(t, 'artist')).user.id, title: `matrix ${unique()}`, state });
+}
+
+async function someonesPlaylist(visibility: 'public' | 'private'): Promise<string> {
+  const owner = await signUp(t);
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/playlists',
+    headers: bearer(owner.accessToken),
+    payload: { name: `playlist ${unique()}`, visibility },
   });
   expect(response.statusCode).toBe(201);
   return response.json<{ id: string }>().id;
@@ -236,7 +454,7 @@ describe('access matrix', () => {
     const response = await t.app.inject({
       method: method as 'GET',
       url: request.url ?? url,
-      headers: await headersFor(caller),
+      headers: { ...(await headersFor(caller)), ...request.headers },
       ...(request.payload ? { payload: request.payload } : {}),
     });
     expect(response.statusCode, response.body).toBe(status);

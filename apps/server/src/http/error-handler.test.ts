@@ -7,6 +7,7 @@ import { systemClock } from '../infra/clock.js';
 import { createDb, type Db } from '../infra/db/db.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger, type Logger } from '../infra/logger.js';
+import { scratchBlobStore } from '../test-support/blobs.js';
 import { TEST_PUBLIC_URL, bearer } from '../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/database.js';
 
@@ -45,6 +46,8 @@ async function makeApp(options: Options = {}): Promise<VezaApp> {
       clock: systemClock,
       logger: options.logger ?? createLogger('silent'),
       jwtSecret: randomBytes(32),
+      blobs: await scratchBlobStore(),
+      audioTools: null,
     },
   );
   options.routes?.(app);

@@ -12,6 +12,25 @@ const COMMON: Options = {
 };
 
 /**
+ * Validates a body that does not arrive as JSON (multipart fields) exactly as a JSON body would
+ * be: the same options, no coercion. Returns the first problem in the same words as route
+ * validation (`body.title must NOT have more than 200 characters.`), or null.
+ */
+export function compileBodyValidator(schema: object): (value: unknown) => string | null {
+  const ajv = new Ajv({ ...COMMON, coerceTypes: false });
+  addFormats.default(ajv);
+  const validate = ajv.compile(schema);
+  return (value) => {
+    if (validate(value)) return null;
+    const first = validate.errors?.[0];
+    if (!first) return 'body is invalid.';
+    const extra = (first.params as { additionalProperty?: string }).additionalProperty;
+    const field = ['body', ...first.instancePath.split('/').filter(Boolean), ...(extra ? [extra] : [])].join('.');
+    return extra ? `${field} is not allowed.` : `${field} ${first.message ?? 'is invalid'}.`;
+  };
+}
+
+/**
  * Two validators: bodies are JSON and must have the right types as sent (`"name": 42` is an
  * error, not "42"), while path and query values are always strings and are coerced.
  */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -31,6 +32,9 @@ describe('loadConfig defaults', () => {
       production: false,
       trustProxy: false,
       authRequestsPerMinute: 60,
+      uploadMaxBytes: 500 * 1024 * 1024,
+      transcodeConcurrency: availableParallelism(),
+      mediaCacheBytes: 64 * 1024 * 1024,
     });
   });
 
@@ -70,6 +74,9 @@ describe('loadConfig parses every variable', () => {
         VEZA_DEMO: 'yes',
         VEZA_TRUST_PROXY: '1',
         VEZA_AUTH_REQUESTS_PER_MINUTE: '600',
+        VEZA_UPLOAD_MAX_MB: ' 50 ',
+        VEZA_TRANSCODE_CONCURRENCY: '0',
+        VEZA_MEDIA_CACHE_MB: '256',
         NODE_ENV: 'development',
       },
       CWD,
@@ -88,7 +95,24 @@ describe('loadConfig parses every variable', () => {
       production: false,
       trustProxy: true,
       authRequestsPerMinute: 600,
+      uploadMaxBytes: 50 * 1024 * 1024,
+      transcodeConcurrency: 0,
+      mediaCacheBytes: 256 * 1024 * 1024,
     });
+  });
+
+  it('refuses media sizes and concurrency that are not whole numbers in range, naming each', () => {
+    expect(() =>
+      loadConfig({ VEZA_UPLOAD_MAX_MB: '0', VEZA_TRANSCODE_CONCURRENCY: '-1', VEZA_MEDIA_CACHE_MB: '1.5' }, CWD),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          'VEZA_UPLOAD_MAX_MB must be an integer from 1 to 10240 (megabytes) (got "0")',
+          'VEZA_TRANSCODE_CONCURRENCY must be an integer from 0 to 64 (got "-1")',
+          'VEZA_MEDIA_CACHE_MB must be an integer from 0 to 16384 (megabytes) (got "1.5")',
+        ],
+      }),
+    );
   });
 
   it('keeps an absolute data dir and accepts port 0 (any free port)', () => {

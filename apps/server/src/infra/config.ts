@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -23,6 +24,12 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Requests per minute per IP on register, login and refresh. */
   authRequestsPerMinute: number;
+  /** Largest track upload in bytes. */
+  uploadMaxBytes: number;
+  /** Transcodes run at once by this instance (default: one per core). */
+  transcodeConcurrency: number;
+  /** Memory for hot media files served from RAM, in bytes. */
+  mediaCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +109,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     }
   }
 
+  const integer = (name: string, fallback: number, min: number, max: number, unit = ''): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}${unit} (got "${raw}")`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const uploadMaxMb = integer('VEZA_UPLOAD_MAX_MB', 500, 1, 10_240, ' (megabytes)');
+  const transcodeConcurrency = integer('VEZA_TRANSCODE_CONCURRENCY', availableParallelism(), 0, 64);
+  const mediaCacheMb = integer('VEZA_MEDIA_CACHE_MB', 64, 0, 16_384, ' (megabytes)');
+
   const production = env.NODE_ENV === 'production';
   // Parsed even in production, so a typo is reported rather than hidden.
   const demo = parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems) && !production;
@@ -122,6 +143,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     production,
     trustProxy,
     authRequestsPerMinute,
+    uploadMaxBytes: uploadMaxMb * 1024 * 1024,
+    transcodeConcurrency,
+    mediaCacheBytes: mediaCacheMb * 1024 * 1024,
   };
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findAudioTools, type AudioTools } from '@veza/audio';
 import type { AuthSession, Role } from '@veza/shared';
 import { buildApp, type AppLimits, type VezaApp } from '../app.js';
 import { InProcessBus, type Bus } from '../infra/bus.js';
+import { LocalBlobStore } from '../infra/blobs/local-blob-store.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -12,6 +17,7 @@ export interface TestApp {
   app: VezaApp;
   database: TestDatabase;
   jwtSecret: Uint8Array;
+  blobs: LocalBlobStore;
   close(): Promise<void>;
 }
 
@@ -21,9 +27,19 @@ export interface TestApp {
  * in-process bus (a test can wrap one to delay or reorder deliveries).
  */
 export async function createTestApp(
-  options: { clock?: Clock; limits?: Partial<AppLimits>; jwtSecret?: Uint8Array; logger?: Logger; bus?: Bus } = {},
+  options: {
+    clock?: Clock;
+    limits?: Partial<AppLimits>;
+    jwtSecret?: Uint8Array;
+    logger?: Logger;
+    bus?: Bus;
+    /** Defaults to the machine's ffmpeg; null runs the app as on a machine without it. */
+    audioTools?: AudioTools | null;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
+  const mediaRoot = await mkdtemp(path.join(tmpdir(), 'veza-media-'));
+  const blobs = await new LocalBlobStore(mediaRoot).open();
   const jwtSecret = options.jwtSecret ?? randomBytes(32);
   const logger = options.logger ?? createLogger(process.env.VEZA_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
   const app = await buildApp(
@@ -34,6 +50,8 @@ export async function createTestApp(
       clock: options.clock ?? systemClock,
       logger,
       jwtSecret,
+      blobs,
+      audioTools: options.audioTools === undefined ? findAudioTools() : options.audioTools,
     },
     {
       authRequestsPerMinute: 10_000,
@@ -46,9 +64,11 @@ export async function createTestApp(
     app,
     database,
     jwtSecret,
+    blobs,
     async close() {
       await app.close();
       await database.drop();
+      await rm(mediaRoot, { recursive: true, force: true });
     },
   };
 }

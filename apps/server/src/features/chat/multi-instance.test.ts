@@ -6,6 +6,7 @@ import { buildApp, type VezaApp } from '../../app.js';
 import { systemClock } from '../../infra/clock.js';
 import { createLogger } from '../../infra/logger.js';
 import { NatsBus } from '../../infra/nats-bus.js';
+import { scratchBlobStore } from '../../test-support/blobs.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { skipWithoutNats, TEST_NATS_URL } from '../../test-support/nats.js';
 import { TestSocket } from '../../test-support/ws-client.js';
@@ -31,7 +32,7 @@ async function startInstance(): Promise<Instance> {
   const bus = await NatsBus.connect(TEST_NATS_URL, logger, { prefix });
   const app = await buildApp(
     { publicUrl: 'http://veza.test', corsOrigins: [], trustProxy: false },
-    { db: database.db, bus, clock: systemClock, logger, jwtSecret },
+    { db: database.db, bus, clock: systemClock, logger, jwtSecret, blobs: await scratchBlobStore(), audioTools: null },
     { authRequestsPerMinute: 10_000, presenceIntervalMs: 500 },
   );
   await app.listen({ host: '127.0.0.1', port: 0 });

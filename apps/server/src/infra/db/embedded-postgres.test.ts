@@ -10,6 +10,7 @@ import type { AuthSession } from '@veza/shared';
 import { createLogger } from '../logger.js';
 import { DataDirBusyError, acquireDataDir, readOwner } from './data-dir-lock.js';
 import { CLI, buildServer } from '../../test-support/built-cli.js';
+import { spawnServer, stopAllServers, stopChild } from '../../test-support/server-process.js';
 import {
   EmbeddedPostgres,
   clusterPaths,
@@ -47,6 +48,7 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
 // Everything this file starts, so afterAll can stop it by pid even when a test failed midway.
 const tempDirs: string[] = [];
 const clusters: EmbeddedPostgres[] = [];
+// Helper processes spawned here (servers are tracked by the server-process helper).
 const children = new Set<ChildProcess>();
 
 async function tempDataDir(): Promise<string> {
@@ -55,73 +57,13 @@ async function tempDataDir(): Promise<string> {
   return dir;
 }
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'DATABASE_URL' && !key.startsWith('VEZA_')),
-  );
-  return { ...env, ...extra };
-}
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `node dist/cli.js serve` on a data dir and waits for its "veza-server ready" line. */
-async function spawnServer(dataDir: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: dataDir,
-    env: childEnv({ VEZA_DATA_DIR: dataDir, VEZA_PORT: '0', VEZA_LOG_LEVEL: 'info' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const output = (): string => `stdout:\n${stdout}\nstderr:\n${stderr}`;
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 60 s\n${output()}`)), 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      for (const line of stdout.split('\n')) {
-        if (!line.includes('veza-server ready')) continue;
-        const parsed = JSON.parse(line) as { msg: string; url: string };
-        if (parsed.msg !== 'veza-server ready') continue;
-        clearTimeout(timer);
-        resolve(parsed.url);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before it was ready\n${output()}`));
-    });
-  });
-  return { child, url, output, exited };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 beforeAll(async () => {
   await buildServer();
 }, 180_000);
 
 afterAll(async () => {
   for (const cluster of clusters) await cluster.stop().catch(() => undefined);
+  await stopAllServers();
   await Promise.all([...children].map((child) => stopChild(child)));
   // A PostgreSQL left behind by a server this file killed: stop it by the pid in its data dir.
   for (const dir of tempDirs) {

@@ -4,6 +4,7 @@ import type { Bus } from '../../../infra/bus.js';
 import type { Logger } from '../../../infra/logger.js';
 import { API_KEY_REVOKED_SUBJECT } from '../../api-keys/store.js';
 import { SESSION_REVOKED_SUBJECT } from '../../auth/service.js';
+import { ALL_USER_NOTICES, type UserNotice } from '../../media/track-notices.js';
 import type { ChatService } from '../service.js';
 import { ALL_ROOM_EVENTS, ALL_TYPING, PRESENCE_SUBJECT, typingSubject } from '../subjects.js';
 
@@ -87,6 +88,7 @@ export class ChatHub {
       bus.subscribe(API_KEY_REVOKED_SUBJECT, (payload) =>
         this.onApiKeyRevoked((payload as { apiKeyId: string }).apiKeyId),
       ),
+      bus.subscribe(ALL_USER_NOTICES, (payload) => this.onUserNotice(payload as UserNotice)),
     );
     this.syncTimer = setInterval(() => this.announceAll(), this.deps.presenceIntervalMs);
     this.syncTimer.unref();
@@ -207,6 +209,13 @@ export class ChatHub {
     for (const clients of this.clientsByUser.values()) {
       for (const client of clients) if (client.apiKeyId === apiKeyId) client.revoke();
     }
+  }
+
+  private onUserNotice(notice: UserNotice): void {
+    const clients = this.clientsByUser.get(notice.userId);
+    if (!clients) return;
+    const data = encodeFrame(notice.frame);
+    for (const client of clients) client.sendData(data);
   }
 
   private onTyping(message: TypingMessage): void {

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { PlayReportBodySchema, PlayStatsSchema } from '@veza/shared';
+import { errorResponses } from '../../http/error-responses.js';
+import type { PlayReports } from './plays.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, perUser, security, tags } from './route-support.js';
+
+const PlayReportSummarySchema = Type.Object({
+  accepted: Type.Integer({ minimum: 0 }),
+  ignored: Type.Integer({ minimum: 0 }),
+});
+
+export const playRoutes: FastifyPluginAsyncTypebox<{ plays: PlayReports }> = async (app, { plays }) => {
+  app.post(
+    '/plays',
+    {
+      config: { access: 'tracks:play', rateLimit: perUser(LIBRARY_ROUTE_LIMITS.playReportsPerMinute) },
+      schema: {
+        tags,
+        summary: 'Report listening, live or from the offline queue',
+        description:
+          'Events are applied in one transaction. A play counts once, the first time its `playId` is seen, ' +
+          'however often it is reported; `listenedMs` is the total so far, so only increases count, capped a ' +
+          'little above the track duration. Events that cannot count (unknown or hidden track, a `playId` of ' +
+          'another user or track, `occurredAt` more than 5 minutes ahead or 30 days old) are ignored and ' +
+          'counted in `ignored`, so one stale event never fails an offline queue.',
+        security,
+        body: PlayReportBodySchema,
+        response: { 200: PlayReportSummarySchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => plays.report(listenerOf(request), request.body.events),
+  );
+
+  app.get(
+    '/tracks/:id/stats',
+    {
+      config: { access: 'tracks:play' },
+      schema: {
+        tags,
+        summary: "A track's plays and listening time, in total and mine",
+        security,
+        params: idParams,
+        response: { 200: PlayStatsSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => plays.stats(listenerOf(request), request.params.id),
+  );
+};

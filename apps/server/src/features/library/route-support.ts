@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { UuidSchema } from '@veza/shared';
+import { requirePrincipal } from '../../http/access.js';
+import type { Listener } from './listener.js';
+
+/**
+ * Per-user request budgets for the library routes that write, search or report plays (the access
+ * check runs first, so the caller is known). Generous for a person and their player, tight
+ * enough to stop a script from flooding playlists, likes or the search index.
+ */
+export const LIBRARY_ROUTE_LIMITS = { writesPerMinute: 120, searchesPerMinute: 60, playReportsPerMinute: 60 };
+
+export const perUser = (max: number) => ({
+  max,
+  timeWindow: '1 minute',
+  keyGenerator: (request: FastifyRequest) => `user:${request.principal?.user.id ?? request.ip}`,
+});
+
+export const security = [{ bearer: [] }];
+export const tags = ['library'];
+export const idParams = Type.Object({ id: UuidSchema });
+
+export function listenerOf(request: FastifyRequest): Listener {
+  const { user, permissions } = requirePrincipal(request);
+  return { id: user.id, permissions };
+}

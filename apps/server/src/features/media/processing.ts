@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  AudioInputError,
+  AudioTimeoutError,
+  computePeaks,
+  DEFAULT_LADDER,
+  packageRendition,
+  transcodeLadder,
+  type AudioProbe,
+  type AudioTools,
+} from '@veza/audio';
+import { TRACK_QUALITIES, type TrackQuality } from '@veza/shared';
+import type { BlobStore } from '../../infra/blobs/blob-store.js';
+import type { Bus } from '../../infra/bus.js';
+import type { Db } from '../../infra/db/db.js';
+import { PermanentJobError, type Job, type JobHandler } from '../../infra/jobs/worker.js';
+import type { Logger } from '../../infra/logger.js';
+import { sourceKey, trackPrefix, versionPrefix } from './blob-keys.js';
+import { publishTrackProgress } from './track-notices.js';
+import type { Rendition } from './track-rows.js';
+
+export const TRACK_PROCESSING_JOB = 'track.process';
+
+export interface ProcessingDeps {
+  db: Db;
+  bus: Bus;
+  logger: Logger;
+  blobs: BlobStore;
+  tools: AudioTools;
+  /** Per ffmpeg run; a 2-hour track at 20× realtime takes 6 minutes. */
+  timeoutMs?: number;
+}
+
+interface ProcessingRow {
+  owner_id: string;
+  state: string;
+  source_probe: AudioProbe;
+  media_version: number;
+}
+
+// Transcoding is most of the work; peaks and downloads share the rest.
+const LADDER_SHARE = 85;
+
+/**
+ * The durable job behind every upload: the HLS ladder (with loudness), the waveform and one
+ * download file per rendition are built in scratch, published under a fresh version prefix in
+ * one rename, and only then recorded as ready. A process killed at any point leaves either the
+ * old state or the finished one; the job runs again from the start on the next worker.
+ */
+export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
+  const { db, bus, logger, blobs, tools } = deps;
+  const timeoutMs = deps.timeoutMs ?? 30 * 60_000;
+
+  return {
+    async run(job: Job): Promise<void> {
+      const trackId = String(job.payload.trackId);
+      const { rows } = await db.query<ProcessingRow>(
+        'SELECT owner_id, state, source_probe, media_version FROM tracks WHERE id = $1',
+        [trackId],
+      );
+      const track = rows[0];
+      // Deleted meanwhile, or already finished by an earlier run that died before marking the job.
+      if (!track || track.state !== 'processing') return;
+
+      const version = track.media_version + 1;
+      const work = path.join(blobs.scratchDir, `job-${job.id}-${job.attempt}`);
+      const out = path.join(work, `v${version}`);
+      let lastSent = -1;
+      const progress = (percent: number): void => {
+        const rounded = Math.floor(percent);
+        if (rounded <= lastSent) return;
+        lastSent = rounded;
+        publishTrackProgress(bus, track.owner_id, { trackId, state: 'processing', percent: rounded });
+      };
+
+      try {
+        await mkdir(out, { recursive: true });
+        const input = { file: await blobs.localPath(sourceKey(trackId)), probed: track.source_probe };
+        const options = { tools, timeoutMs, signal: job.signal };
+        const ladder = await transcodeLadder(input, path.join(out, 'hls'), DEFAULT_LADDER, {
+          ...options,
+          onProgress: (percent) => progress((percent * LADDER_SHARE) / 100),
+        });
+        const peaks = await computePeaks(input, options);
+        await writeFile(path.join(out, 'peaks.json'), JSON.stringify(peaks));
+        progress(LADDER_SHARE + 5);
+
+        const renditions: Rendition[] = [];
+        await mkdir(path.join(out, 'download'));
+        for (const variant of ladder.variants) {
+          const quality = asQuality(variant.id);
+          const file = path.join(out, 'download', `${quality}.m4a`);
+          await packageRendition(path.join(out, 'hls', quality), file, options);
+          renditions.push({
+            quality,
+            bandwidth: variant.bandwidth,
+            averageBandwidth: variant.averageBandwidth,
+            segmentCount: variant.segmentCount,
+            downloadBytes: (await stat(file)).size,
+            downloadSha256: await sha256Of(file),
+          });
+        }
+        progress(99);
+
+        await blobs.putDirectory(versionPrefix(trackId, version), out);
+        const loudness = ladder.loudness;
+        const { rowCount } = await db.query(
+          `UPDATE tracks SET state = 'ready', failure_reason = NULL, media_version = $2, renditions = $3,
+             duration_ms = $4, loudness_lufs = $5, gain_db = $6, updated_at = now()
+           WHERE id = $1 AND state = 'processing'`,
+          [
+            trackId,
+            version,
+            JSON.stringify(renditions),
+            ladder.durationMs,
+            finiteOrNull(loudness?.integratedLufs),
+            finiteOrNull(loudness?.gainDb),
+          ],
+        );
+        if (rowCount === 0) {
+          // Deleted while we worked: take back what was just published.
+          await blobs.delete(trackPrefix(trackId));
+          return;
+        }
+        if (track.media_version > 0) await blobs.delete(versionPrefix(trackId, track.media_version));
+        publishTrackProgress(bus, track.owner_id, { trackId, state: 'ready', percent: 100 });
+        logger.info({ trackId, version, durationMs: ladder.durationMs }, 'track ready');
+      } catch (error) {
+        if (error instanceof AudioInputError) throw new PermanentJobError(error.message);
+        throw error;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+
+    async onFailed(job: Job, error: unknown): Promise<void> {
+      const trackId = String(job.payload.trackId);
+      const reason = failureReason(error);
+      const { rows } = await db.query<{ owner_id: string }>(
+        `UPDATE tracks SET state = 'failed', failure_reason = $2, updated_at = now()
+         WHERE id = $1 AND state = 'processing' RETURNING owner_id`,
+        [trackId, reason],
+      );
+      const owner = rows[0]?.owner_id;
+      if (owner) publishTrackProgress(bus, owner, { trackId, state: 'failed', percent: 100, failureReason: reason });
+    },
+  };
+}
+
+/** What the uploader reads when their track failed: never a stack trace or an ffmpeg log. */
+export function failureReason(error: unknown): string {
+  if (error instanceof PermanentJobError) {
+    return error.message === 'it was interrupted too many times'
+      ? 'Processing was interrupted too many times; try uploading the file again.'
+      : `The file could not be converted: ${error.message}`;
+  }
+  if (error instanceof AudioTimeoutError) return 'Converting the file took too long; it may be damaged.';
+  return 'The file could not be converted after several attempts; try uploading it again.';
+}
+
+function asQuality(id: string): TrackQuality {
+  const quality = TRACK_QUALITIES.find((q) => q === id);
+  if (!quality) throw new Error(`ladder rung "${id}" is not a known quality`);
+  return quality;
+}
+
+const finiteOrNull = (value: number | undefined): number | null =>
+  value !== undefined && Number.isFinite(value) ? value : null;
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
