@@ -54,7 +54,11 @@ export async function startServer(
     // Cleanups run in reverse: the bus closes after the app (whose in-flight requests may still
     // publish) and before the database.
     cleanups.push(() => bus.close());
-    const blobs = await new LocalBlobStore(path.join(config.dataDir, 'media')).open();
+    // With the embedded database this process owns the data dir alone; instances on an external
+    // one may share the media directory, so each sweeps only scratch nobody can still be using.
+    const blobs = await new LocalBlobStore(path.join(config.dataDir, 'media')).open({
+      sweep: database.embedded ? 'all' : 'stale',
+    });
     const audioTools = await locateAudioTools(logger, options.print);
     const app = await buildApp(
       config,

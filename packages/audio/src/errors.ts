@@ -35,14 +35,20 @@ export class AudioToolsMissingError extends Error {
 /** ffmpeg or ffprobe ran and failed. `stderrTail` is the end of its log, for operators. */
 export class AudioProcessError extends Error {
   override readonly name: string = 'AudioProcessError';
+  /**
+   * The end of ffmpeg's output, for debugging. Not enumerable, so loggers that copy an error's
+   * fields leave it out: at info level it repeats the upload's tags (comments, lyrics…).
+   */
+  declare readonly stderrTail: string;
 
   constructor(
     message: string,
     readonly exitCode: number | null,
-    readonly stderrTail: string,
+    stderrTail: string,
     options?: ErrorOptions,
   ) {
     super(message, options);
+    Object.defineProperty(this, 'stderrTail', { value: stderrTail, enumerable: false });
   }
 }
 

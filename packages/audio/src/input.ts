@@ -5,6 +5,13 @@ import { ALLOWED_DEMUXERS, isAllowedDemuxer } from './formats.js';
 export const UPLOAD_PROTOCOLS = 'file,pipe';
 
 /**
+ * Largest embedded picture ffmpeg may decode (4096 × 4096). Every read of an upload opens its
+ * cover stream; without a cap a 16k × 16k PNG that compresses to under 1 MB costs over 1 GB of
+ * memory per process. A bigger picture is refused as art (the placeholder is used), not the audio.
+ */
+export const MAX_PICTURE_PIXELS = 4096 * 4096;
+
+/**
  * `file:` plus an absolute path, so a name such as `concat:a|b` or `http://x` is only ever a file name.
  * (`-protocol_whitelist` would refuse those anyway; this keeps the intent visible in the arguments.)
  */
@@ -20,6 +27,8 @@ export function fileUrl(file: string): string {
 export function uploadInputArgs(file: string, demuxer?: string): string[] {
   if (demuxer !== undefined && !isAllowedDemuxer(demuxer)) throw new Error(`Demuxer "${demuxer}" is not allowed.`);
   return [
+    '-max_pixels',
+    String(MAX_PICTURE_PIXELS),
     '-protocol_whitelist',
     UPLOAD_PROTOCOLS,
     '-format_whitelist',

@@ -25,6 +25,8 @@ export interface ToneOptions {
   tags?: Record<string, string>;
   /** Embed a small generated picture as cover art (MP3 and M4A only). */
   withCover?: boolean;
+  /** The cover's size, e.g. `6000x6000` (then stored as PNG). */
+  coverSize?: string;
   name?: string;
 }
 
@@ -46,7 +48,7 @@ export async function makeTone(dir: string, options: ToneOptions): Promise<strin
       '-f',
       'lavfi',
       '-i',
-      'color=c=0x3366cc:s=320x240:d=1',
+      `color=c=0x3366cc:s=${options.coverSize ?? '320x240'}:d=1`,
       '-map',
       '0:a',
       '-map',
@@ -54,7 +56,7 @@ export async function makeTone(dir: string, options: ToneOptions): Promise<strin
       '-frames:v',
       '1',
       '-c:v',
-      'mjpeg',
+      options.coverSize ? 'png' : 'mjpeg',
       '-disposition:v',
       'attached_pic',
     );
@@ -115,4 +117,18 @@ export async function ffprobeJson(target: string): Promise<{
     target,
   ]);
   return JSON.parse(stdout) as never;
+}
+
+/** The average colour of an image, as [r, g, b] (ffmpeg scales it to one pixel). */
+export async function averageColor(image: Buffer): Promise<[number, number, number]> {
+  const pixel = await new Promise<Buffer>((resolve, reject) => {
+    const child = execFile(
+      'ffmpeg',
+      ['-v', 'error', '-i', 'pipe:0', '-vf', 'scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+      { encoding: 'buffer' },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    );
+    child.stdin!.end(image);
+  });
+  return [pixel[0]!, pixel[1]!, pixel[2]!];
 }

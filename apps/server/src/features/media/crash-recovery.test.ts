@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { ffprobeJson, makeTone } from '../../test-support/audio-files.js';
 import { clusterPaths, findLivePostmaster } from '../../infra/db/embedded-postgres.js';
 import { buildServer, CLI } from '../../test-support/built-cli.js';
+import { listFiles } from '../../test-support/media.js';
 import { childEnv, spawnServer, stopAllServers } from '../../test-support/server-process.js';
 
 /*
@@ -130,6 +131,6 @@ describe('a server killed mid-transcode', () => {
     const variant = `${second.url}${new URL(grant.url).pathname.replace(/master\.m3u8$/, '128k/index.m3u8')}`;
     const info = await ffprobeJson(variant);
     expect(Math.abs(Number(info.format.duration) - seconds)).toBeLessThan(0.1);
-    expect(await readdir(path.join(dataDir, 'media', '.scratch'))).toEqual([]);
+    expect(await listFiles(path.join(dataDir, 'media', '.scratch'))).toEqual([]);
   }, 300_000);
 });

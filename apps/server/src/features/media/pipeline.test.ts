@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadGrant, ServerFrameOf, StreamGrant, Track, WaveformPeaksDto } from '@veza/shared';
+import { createLogger } from '../../infra/logger.js';
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import { AUDIO_FORMATS, ffprobeJson, makeTone, type TestAudioFormat } from '../../test-support/audio-files.js';
 import { connect, isType } from '../../test-support/chat.js';
@@ -182,6 +183,8 @@ describe('signed URLs', () => {
     const response = await get(build({ ...p, signature: flipped }));
     expect(response.status).toBe(403);
     expect(response.headers.get('cache-control')).toBe('no-store');
+    // Readable by a player on another origin, so it can tell an expired link from a network error.
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(await response.json()).toEqual({
       error: { code: 'FORBIDDEN', message: expect.stringMatching(/not valid/) },
     });
@@ -211,6 +214,25 @@ describe('signed URLs', () => {
       build({ ...p, expires: String(fresh), signature: signer.sign({ ...grant, expiresAt: fresh }) }),
     );
     expect(ok.status).toBe(200);
+  });
+
+  it('keeps signed media paths (the credential) out of the request log', async () => {
+    const lines: string[] = [];
+    const logged = await createTestApp({
+      jwtSecret: t.jwtSecret,
+      logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+    });
+    try {
+      const path = new URL(grant.url).pathname;
+      const response = await logged.app.inject({ method: 'GET', url: path });
+      // Same secret, so the signature is valid here; this app has no files, hence the 404.
+      expect(response.statusCode).toBe(404);
+      expect(lines.join('\n')).not.toContain(parts().signature);
+      await logged.app.inject({ method: 'GET', url: '/healthz' });
+      expect(lines.join('\n')).toContain('/healthz');
+    } finally {
+      await logged.close();
+    }
   });
 
   it('answers 404 to path traversal and to names a ladder does not have', async () => {
@@ -316,6 +338,13 @@ describe('delete', () => {
       fetch(`${baseUrl(t)}/api/v1/tracks/${track.id}`, { method: 'DELETE', headers: bearer(token) });
     expect((await del(other.accessToken)).status).toBe(403);
     expect((await del(listener.accessToken)).status).toBe(403);
+    // The uploader's own key, scoped to listening only, cannot delete either.
+    const keyResponse = await fetch(`${baseUrl(t)}/api/v1/api-keys`, {
+      method: 'POST',
+      headers: { ...bearer(artist.accessToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'player', scopes: ['tracks:play'] }),
+    });
+    expect((await del(((await keyResponse.json()) as { key: string }).key)).status).toBe(403);
 
     const base = grant.url.replace(/master\.m3u8$/, '');
     // Warm the memory cache, so the test also shows that deletion evicts it.

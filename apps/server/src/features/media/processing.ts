@@ -62,10 +62,18 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
         [trackId],
       );
       const track = rows[0];
-      // Deleted meanwhile, or already finished by an earlier run that died before marking the job.
-      if (!track || track.state !== 'processing') return;
+      if (!track) {
+        // Deleted while queued: nothing to make, but an earlier run may have left a published
+        // version behind (it crashed between its rename and its commit).
+        await blobs.delete(trackPrefix(trackId));
+        return;
+      }
+      // Already finished by an earlier run that died before marking the job done.
+      if (track.state !== 'processing') return;
 
-      const version = track.media_version + 1;
+      // Each run of the job has its own attempt number, so two runs that overlap (one lost its
+      // lock with its connection but has not noticed yet) never publish into the same directory.
+      const version = track.media_version + job.attempt;
       const work = path.join(blobs.scratchDir, `job-${job.id}-${job.attempt}`);
       const out = path.join(work, `v${version}`);
       let lastSent = -1;
@@ -105,12 +113,17 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
         }
         progress(99);
 
+        // A run told to stop (shutdown, or its lock went with its connection) publishes nothing.
+        job.signal.throwIfAborted();
         await blobs.putDirectory(versionPrefix(trackId, version), out);
+        job.signal.throwIfAborted();
         const loudness = ladder.loudness;
+        // Fenced on the attempt: only the job's latest run may record its version.
         const { rowCount } = await db.query(
           `UPDATE tracks SET state = 'ready', failure_reason = NULL, media_version = $2, renditions = $3,
              duration_ms = $4, loudness_lufs = $5, gain_db = $6, updated_at = now()
-           WHERE id = $1 AND state = 'processing'`,
+           WHERE id = $1 AND state = 'processing'
+             AND (SELECT attempts FROM jobs WHERE id = $7) = $8`,
           [
             trackId,
             version,
@@ -118,14 +131,20 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
             ladder.durationMs,
             finiteOrNull(loudness?.integratedLufs),
             finiteOrNull(loudness?.gainDb),
+            job.id,
+            job.attempt,
           ],
         );
         if (rowCount === 0) {
-          // Deleted while we worked: take back what was just published.
-          await blobs.delete(trackPrefix(trackId));
+          const { rows: still } = await db.query('SELECT 1 FROM tracks WHERE id = $1', [trackId]);
+          // Deleted while we worked: take everything back. Overtaken by a newer run: only ours.
+          await blobs.delete(still.length === 0 ? trackPrefix(trackId) : versionPrefix(trackId, version));
           return;
         }
-        if (track.media_version > 0) await blobs.delete(versionPrefix(trackId, track.media_version));
+        // Versions from earlier runs that published but never recorded (or the previous ladder).
+        for (let old = track.media_version; old < version; old++) {
+          if (old > 0) await blobs.delete(versionPrefix(trackId, old));
+        }
         publishTrackProgress(bus, track.owner_id, { trackId, state: 'ready', percent: 100 });
         logger.info({ trackId, version, durationMs: ladder.durationMs }, 'track ready');
       } catch (error) {

@@ -21,9 +21,10 @@ const notModified = Type.Null({ description: 'Not modified (ETag matched)' });
 
 export interface MediaRouteLimits {
   uploadsPerHour: number;
+  deletesPerMinute: number;
 }
 
-export const DEFAULT_MEDIA_ROUTE_LIMITS: MediaRouteLimits = { uploadsPerHour: 120 };
+export const DEFAULT_MEDIA_ROUTE_LIMITS: MediaRouteLimits = { uploadsPerHour: 120, deletesPerMinute: 60 };
 
 /** Upload, delete, and the signed links, waveform and cover of a track. */
 export const mediaRoutes: FastifyPluginAsyncTypebox<{ media: MediaService; limits: MediaRouteLimits }> = async (
@@ -54,24 +55,41 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ media: MediaService; limit
           'state `processing`; progress arrives as `track` frames on the WebSocket.',
         consumes: ['multipart/form-data'],
         security,
-        response: { 202: TrackSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
+        response: { 202: TrackSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
       media.assertCanProcess();
-      const upload = await receiveUpload(request, {
-        scratchDir: media.scratchDir,
-        maxBytes: media.limits.uploadMaxBytes,
+      const release = media.reserveUploadSlot(actor.id);
+      // A client that hangs up stops the checks (and their ffmpeg runs) at once.
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
       });
-      return reply.code(202).send(await media.createTrack(actor, upload));
+      try {
+        const upload = await receiveUpload(request, {
+          scratchDir: media.scratchDir,
+          maxBytes: media.limits.uploadMaxBytes,
+        });
+        return reply.code(202).send(await media.createTrack(actor, upload, { signal: gone.signal }));
+      } finally {
+        release();
+      }
     },
   );
 
   app.delete(
     '/tracks/:id',
     {
-      config: { access: 'tracks:play' },
+      config: {
+        access: 'tracks:play',
+        rateLimit: {
+          max: limits.deletesPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (request) => `track-delete:${request.principal?.user.id ?? request.ip}`,
+        },
+      },
       schema: {
         tags: ['media'],
         summary: 'Delete a track and all its files (its uploader or an admin)',

@@ -30,7 +30,7 @@ import type { ReceivedUpload } from './upload-intake.js';
 import type { UrlSigner } from './url-signer.js';
 
 export interface MediaLimits {
-  /** Largest upload in bytes (VEZA_UPLOAD_MAX_BYTES). */
+  /** Largest upload in bytes (VEZA_UPLOAD_MAX_MB). */
   uploadMaxBytes: number;
   /** Longest track accepted. */
   maxDurationMs: number;
@@ -62,8 +62,37 @@ export const MEDIA_TOOLS_MISSING =
   'This server cannot process audio because ffmpeg was not found. Install ffmpeg (and ffprobe), or set VEZA_FFMPEG and VEZA_FFPROBE.';
 
 /** Uploads, deletion and the signed links that let a player fetch a track. */
+/** Uploads one user may have in flight (streaming in, or being checked) at once. */
+export const UPLOADS_IN_FLIGHT_PER_USER = 2;
+
 export class MediaService {
+  private readonly uploadsInFlight = new Map<string, number>();
+
   constructor(private readonly deps: MediaServiceDeps) {}
+
+  /**
+   * Reserves one of the user's upload slots: each upload holds scratch disk and runs ffmpeg in
+   * the request, so a script must not start hundreds at once. Call the returned function when done.
+   */
+  reserveUploadSlot(userId: string): () => void {
+    const inFlight = this.uploadsInFlight.get(userId) ?? 0;
+    if (inFlight >= UPLOADS_IN_FLIGHT_PER_USER) {
+      throw new AppError(
+        429,
+        'RATE_LIMITED',
+        `You already have ${inFlight} uploads in progress; wait for one to finish before starting another.`,
+      );
+    }
+    this.uploadsInFlight.set(userId, inFlight + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.uploadsInFlight.get(userId) ?? 1) - 1;
+      if (left <= 0) this.uploadsInFlight.delete(userId);
+      else this.uploadsInFlight.set(userId, left);
+    };
+  }
 
   get limits(): MediaLimits {
     return this.deps.limits;
@@ -83,7 +112,11 @@ export class MediaService {
    * Checks the uploaded file, stores it and queues its processing. Resolves with the track in
    * state `processing`; every failure leaves nothing behind (scratch file, blobs or rows).
    */
-  async createTrack(actor: Actor, upload: ReceivedUpload, options: { coverColor?: string } = {}): Promise<Track> {
+  async createTrack(
+    actor: Actor,
+    upload: ReceivedUpload,
+    options: { coverColor?: string; signal?: AbortSignal } = {},
+  ): Promise<Track> {
     const { db, blobs, clock } = this.deps;
     const tools = this.assertCanProcess();
     const trackId = randomUUID();
@@ -91,10 +124,12 @@ export class MediaService {
     let stored = false;
     try {
       const fields = parseUploadFields(upload.fields);
-      const probed = await this.inspect(upload.file, tools);
+      const probed = await this.inspect(upload.file, tools, options.signal);
       const metadata = resolveMetadata(fields, probed.tags, upload.clientFileName, actor.username);
       const coverColor = options.coverColor ?? coverColorFor(trackId);
       await this.makeCover(tools, upload.file, probed, scratchCover, trackId, coverColor);
+      // The uploader went away while the file was checked: keep nothing.
+      options.signal?.throwIfAborted();
 
       stored = true;
       await blobs.putFile(sourceKey(trackId), upload.file);
@@ -136,7 +171,10 @@ export class MediaService {
   /** Deletes the track, its rows (likes, plays, playlist entries) and all its blobs. */
   async deleteTrack(actor: Actor, trackId: string): Promise<void> {
     const row = await this.visibleTrack(actor, trackId);
-    if (row.owner_id !== actor.id && !actor.permissions.has('tracks:manage')) {
+    // The same rule as editing: an owner who may still upload (so not a tracks:play-only API
+    // key, nor an artist since demoted), or a manager.
+    const ownsIt = row.owner_id === actor.id && actor.permissions.has('tracks:upload');
+    if (!ownsIt && !actor.permissions.has('tracks:manage')) {
       throw forbidden('Only the uploader or an admin can delete this track.');
     }
     await this.deps.db.query('DELETE FROM tracks WHERE id = $1', [trackId]);
@@ -217,11 +255,14 @@ export class MediaService {
   }
 
   /** Probe and a full decode: refuses what is not audio, or not whole, before anything is stored. */
-  private async inspect(file: string, tools: AudioTools): Promise<AudioProbe> {
+  private async inspect(file: string, tools: AudioTools, signal?: AbortSignal): Promise<AudioProbe> {
     const { inspectTimeoutMs, maxDurationMs } = this.deps.limits;
     try {
-      const probed = await probe(file, { tools, timeoutMs: inspectTimeoutMs, maxDurationMs });
-      const { decodedMs } = await verifyDecodes(file, probed, { tools, timeoutMs: inspectTimeoutMs });
+      const probed = await probe(file, { tools, timeoutMs: inspectTimeoutMs, maxDurationMs, signal });
+      // A full decode of a long file takes longer: a few seconds per hour of audio here, so allow
+      // the base limit plus a generous share of the duration.
+      const timeoutMs = inspectTimeoutMs + Math.round(probed.durationMs / 20);
+      const { decodedMs } = await verifyDecodes(file, probed, { tools, timeoutMs, signal });
       // A header may understate the length; what decodes is what the ladder would have to carry.
       if (decodedMs > maxDurationMs) {
         throw new AppError(

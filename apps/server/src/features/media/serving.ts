@@ -46,11 +46,12 @@ type DownloadParams = Omit<HlsParams, '*'> & { quality: string; name: string };
  * path, and each request does only a regex check, one HMAC and (usually) a memory lookup.
  */
 export async function mediaServing(app: FastifyInstance, deps: ServingDeps): Promise<void> {
-  const routeSchema = { hide: true } as const;
+  // The path is the credential: request logging would write it to the logs, on the hot path.
+  const routeOptions = { schema: { hide: true }, logLevel: 'warn' } as const;
 
   app.get<{ Params: HlsParams }>(
     `${MEDIA_PREFIX}/hls/:trackId/:version/:userId/:expires/:signature/*`,
-    { schema: routeSchema },
+    routeOptions,
     async (request, reply) => {
       const { trackId, version, userId, expires, signature } = request.params;
       const file = request.params['*'];
@@ -69,7 +70,7 @@ export async function mediaServing(app: FastifyInstance, deps: ServingDeps): Pro
 
   app.get<{ Params: DownloadParams }>(
     `${MEDIA_PREFIX}/dl/:trackId/:version/:quality/:userId/:expires/:signature/:name`,
-    { schema: routeSchema },
+    routeOptions,
     async (request, reply) => {
       const { trackId, version, quality, userId, expires, signature, name } = request.params;
       const knownQuality = (TRACK_QUALITIES as readonly string[]).includes(quality);
@@ -181,8 +182,14 @@ function notFound(reply: FastifyReply): FastifyReply {
 function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
   const body: ErrorBody = { error: { code, message } };
   // Never let a cache in front keep a refusal: the same path may be fine later (or for a retry).
+  // The CORS headers let a player on another origin read why (an expired link: ask for a new one).
   return reply
     .code(status)
-    .headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .headers({
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'access-control-allow-origin': '*',
+      'cross-origin-resource-policy': 'cross-origin',
+    })
     .send(JSON.stringify(body));
 }

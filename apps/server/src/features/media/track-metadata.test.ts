@@ -108,6 +108,16 @@ describe('resolveMetadata', () => {
     });
   });
 
+  it('trims what the uploader typed', () => {
+    const fields = { title: '  Spaced Title ', artist: '\tArtist\n', album: ' A ', genre: ' Jazz ' };
+    expect(resolveMetadata(fields, {}, 'file.mp3', 'uploader')).toEqual({
+      title: 'Spaced Title',
+      artist: 'Artist',
+      album: 'A',
+      genre: 'Jazz',
+    });
+  });
+
   it('tags fill what was not typed', () => {
     expect(resolveMetadata({ title: 'Typed Title' }, tags, 'file.mp3', 'uploader')).toEqual({
       title: 'Typed Title',

@@ -43,12 +43,16 @@ export function resolveMetadata(
   clientFileName: string,
   uploaderName: string,
 ): TrackMetadata {
+  // Typed fields are trimmed, as an edit's are; the schema already refused blank ones.
   return {
     title:
-      fields.title ?? cleanTag(tags.title, TRACK_TITLE_MAX_LENGTH) ?? titleFromFileName(clientFileName) ?? 'Untitled',
-    artist: fields.artist ?? cleanTag(tags.artist, TRACK_FIELD_MAX_LENGTH) ?? uploaderName,
-    album: fields.album ?? cleanTag(tags.album, TRACK_FIELD_MAX_LENGTH) ?? null,
-    genre: fields.genre ?? cleanTag(tags.genre, GENRE_MAX_LENGTH) ?? null,
+      fields.title?.trim() ??
+      cleanTag(tags.title, TRACK_TITLE_MAX_LENGTH) ??
+      titleFromFileName(clientFileName) ??
+      'Untitled',
+    artist: fields.artist?.trim() ?? cleanTag(tags.artist, TRACK_FIELD_MAX_LENGTH) ?? uploaderName,
+    album: fields.album?.trim() ?? cleanTag(tags.album, TRACK_FIELD_MAX_LENGTH) ?? null,
+    genre: fields.genre?.trim() ?? cleanTag(tags.genre, GENRE_MAX_LENGTH) ?? null,
   };
 }
 

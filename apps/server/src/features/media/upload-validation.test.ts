@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
-import { makeTextFile, makeTone, makeVideo } from '../../test-support/audio-files.js';
+import { averageColor, makeTextFile, makeTone, makeVideo } from '../../test-support/audio-files.js';
 import { DEFAULT_MEDIA_LIMITS } from './service.js';
 import { baseUrl, listFiles, uploadFile, waitForState } from '../../test-support/media.js';
 
@@ -122,6 +122,27 @@ describe('hostile and broken files', () => {
     await expectNothingLeft();
   });
 
+  it('takes the audio of a file whose embedded picture is huge, with a placeholder cover instead', async () => {
+    const file = await makeTone(dir, {
+      seconds: 2,
+      format: 'mp3',
+      withCover: true,
+      coverSize: '6000x6000',
+      name: 'huge-art',
+    });
+    const response = await uploadFile(t, artist.accessToken, file);
+    expect(response.status).toBe(202);
+    const track = (await response.json()) as { id: string; coverUrl: string };
+    const cover = await fetch(`${baseUrl(t)}${track.coverUrl}`);
+    expect(cover.status).toBe(200);
+    // The 6000 px art (solid #3366cc) was not decoded: the cover is the generated placeholder.
+    const [r, g, b] = await averageColor(Buffer.from(await cover.arrayBuffer()));
+    expect(Math.abs(r - 0x33) + Math.abs(g - 0x66) + Math.abs(b - 0xcc)).toBeGreaterThan(30);
+    await waitForState(t, track.id, 'ready');
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/tracks/${track.id}`, headers: bearer(artist.accessToken) });
+    await expectNothingLeft();
+  });
+
   it('refuses a video', async () => {
     const file = await makeVideo(dir);
     await expectRefused(
@@ -225,6 +246,69 @@ describe('limits and form', () => {
       body: JSON.stringify({ title: 'x' }),
     });
     await expectRefused(response, 415, 'UNSUPPORTED_MEDIA_TYPE', /multipart/);
+  });
+});
+
+describe('uploads in flight', () => {
+  it('allows two at once per user, refuses a third with 429, and frees the slots (and the scratch) when clients hang up', async () => {
+    const boundary = 'vezaslow';
+    const pending: AbortController[] = [];
+    const started: Promise<unknown>[] = [];
+    let sent = 0;
+    const arrived = new Promise<void>((resolve) => {
+      const check = setInterval(async () => {
+        if ((await listFiles(t.blobs.scratchDir)).length >= 2) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    for (let i = 0; i < 2; i++) {
+      const abort = new AbortController();
+      pending.push(abort);
+      // A body that starts and then stalls: the upload stays in flight until the client gives up.
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.mp3"\r\n\r\n` +
+                'x'.repeat(1000),
+            ),
+          );
+          sent += 1;
+        },
+      });
+      started.push(
+        fetch(`${baseUrl(t)}/api/v1/tracks`, {
+          method: 'POST',
+          headers: { ...bearer(artist.accessToken), 'content-type': `multipart/form-data; boundary=${boundary}` },
+          body,
+          duplex: 'half',
+          signal: abort.signal,
+        } as RequestInit).catch(() => undefined),
+      );
+    }
+    await arrived;
+    expect(sent).toBe(2);
+
+    const third = await uploadFile(t, artist.accessToken, good);
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/2 uploads in progress/);
+
+    for (const abort of pending) abort.abort();
+    await Promise.all(started);
+    // The server notices the hang-ups, removes the partial files and gives the slots back.
+    const deadline = Date.now() + 5_000;
+    while ((await listFiles(t.blobs.scratchDir)).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await expectNothingLeft();
+    const fourth = await uploadFile(t, artist.accessToken, good);
+    expect(fourth.status).toBe(202);
+    const track = (await fourth.json()) as { id: string };
+    await waitForState(t, track.id, 'ready');
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/tracks/${track.id}`, headers: bearer(artist.accessToken) });
+    await expectNothingLeft();
   });
 });
 

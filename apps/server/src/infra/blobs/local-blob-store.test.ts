@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -145,7 +145,7 @@ describe('LocalBlobStore', () => {
   it('open() creates the root and a private scratch directory', async () => {
     const root = path.join(tempDir(), 'not', 'yet');
     const store = await openStore(root);
-    expect(store.scratchDir).toBe(path.join(root, '.scratch'));
+    expect(path.dirname(store.scratchDir)).toBe(path.join(root, '.scratch'));
     const info = await stat(store.scratchDir);
     expect(info.isDirectory()).toBe(true);
     if (process.platform !== 'win32') expect(info.mode & 0o777).toBe(0o700);
@@ -161,7 +161,25 @@ describe('LocalBlobStore', () => {
 
     const second = await openStore(root);
     expect(await readdir(second.scratchDir)).toEqual([]);
+    // The dead process's own scratch directory is gone, not just emptied of what it held.
+    expect(await readdir(path.join(root, '.scratch'))).toEqual([path.basename(second.scratchDir)]);
     expect((await second.read('covers/a.jpg'))?.toString()).toBe('kept');
+  });
+
+  it('open({ sweep: "stale" }) keeps the fresh scratch of instances that share the directory', async () => {
+    const root = tempDir();
+    const live = await new LocalBlobStore(root).open({ sweep: 'stale' });
+    await writeFile(path.join(live.scratchDir, 'upload-in-progress'), 'busy');
+    const dead = await new LocalBlobStore(root).open({ sweep: 'stale' });
+    await writeFile(path.join(dead.scratchDir, 'left-behind'), 'litter');
+    const dayAndAMinuteAgo = new Date(Date.now() - 24 * 60 * 60 * 1000 - 60_000);
+    await utimes(dead.scratchDir, dayAndAMinuteAgo, dayAndAMinuteAgo);
+
+    const another = await new LocalBlobStore(root).open({ sweep: 'stale' });
+    expect(await readdir(live.scratchDir)).toEqual(['upload-in-progress']);
+    expect((await readdir(path.join(root, '.scratch'))).sort()).toEqual(
+      [path.basename(live.scratchDir), path.basename(another.scratchDir)].sort(),
+    );
   });
 
   it('refuses invalid keys in every operation, touching nothing', async () => {

@@ -1,24 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertBlobKey, type BlobStat, type BlobStore } from './blob-store.js';
 
+const STALE_SCRATCH_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Blobs as files under `root` (VEZA_DATA_DIR/media). Writes happen in `root/.scratch` and move
- * in by rename, which is atomic on one filesystem: a crash leaves scratch litter (swept at
- * start), never a half-written blob.
+ * Blobs as files under `root` (VEZA_DATA_DIR/media). Writes happen in scratch and move in by
+ * rename, which is atomic on one filesystem: a crash leaves scratch litter, never a half-written
+ * blob. Each process has its own scratch directory (`.scratch/<random id>`), because instances
+ * that share the media directory must not sweep each other's work in progress.
  */
 export class LocalBlobStore implements BlobStore {
   readonly scratchDir: string;
+  private readonly scratchRoot: string;
 
   constructor(readonly root: string) {
-    this.scratchDir = path.join(root, '.scratch');
+    this.scratchRoot = path.join(root, '.scratch');
+    this.scratchDir = path.join(this.scratchRoot, randomBytes(6).toString('hex'));
   }
 
-  /** Creates the folders and sweeps scratch left by a process that died mid-work. */
-  async open(): Promise<this> {
-    await rm(this.scratchDir, { recursive: true, force: true });
+  /**
+   * Creates the folders and sweeps what dead processes left in scratch: everything when this
+   * process owns the data dir alone (`all`), else only entries untouched for a day (`stale`;
+   * longer than any job may run), which no live instance can still be using.
+   */
+  async open(options: { sweep?: 'all' | 'stale' } = {}): Promise<this> {
+    await mkdir(this.scratchRoot, { recursive: true, mode: 0o700 });
+    const cutoff = options.sweep === 'stale' ? Date.now() - STALE_SCRATCH_MS : Infinity;
+    for (const entry of await readdir(this.scratchRoot)) {
+      const full = path.join(this.scratchRoot, entry);
+      const info = await stat(full).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await rm(full, { recursive: true, force: true });
+    }
     await mkdir(this.scratchDir, { recursive: true, mode: 0o700 });
     return this;
   }

@@ -30,7 +30,15 @@ export interface DbOptions {
 }
 
 export function createDb({ connectionString, max = 10, onError }: DbOptions): Db {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // TCP keep-alive: a job holds its connection (and its lock) for minutes; a peer that vanished
+  // without a word must be noticed, so the job is taken over instead of waiting forever.
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process.
   pool.on('error', (error) => onError?.(error));
   let closed = false;

@@ -258,6 +258,38 @@ describe('JobWorker', () => {
     expect(await jobLockHolders()).toEqual([]);
   });
 
+  it('deletes finished and failed jobs once they are older than keepFinishedMs, and nothing else', async () => {
+    const kind = newKind();
+    const old = await enqueue(kind, {});
+    const oldFailed = await enqueue(kind, {});
+    const recent = await enqueue(kind, {});
+    const queuedLongAgo = await enqueue(kind, {});
+    await database.db.query(
+      `UPDATE jobs SET state = CASE WHEN id = $2 THEN 'failed' ELSE 'done' END, updated_at = now() - interval '2 hours'
+       WHERE id = ANY($1)`,
+      [[old, oldFailed], oldFailed],
+    );
+    await database.db.query(`UPDATE jobs SET state = 'done' WHERE id = $1`, [recent]);
+    await database.db.query(
+      `UPDATE jobs SET updated_at = now() - interval '2 hours', run_at = now() + interval '1 day' WHERE id = $1`,
+      [queuedLongAgo],
+    );
+    const worker = new JobWorker({
+      db: database.db,
+      bus,
+      logger,
+      concurrency: 1,
+      handlers: {},
+      keepFinishedMs: 60 * 60 * 1000,
+    });
+
+    expect(await worker.purgeFinished()).toBe(2);
+    const { rows } = await database.db.query<{ id: string }>('SELECT id FROM jobs WHERE id = ANY($1) ORDER BY id', [
+      [old, oldFailed, recent, queuedLongAgo],
+    ]);
+    expect(rows.map((r) => r.id)).toEqual([recent, queuedLongAgo]);
+  });
+
   it('runs due jobs oldest first', async () => {
     const kind = newKind();
     const order: unknown[] = [];

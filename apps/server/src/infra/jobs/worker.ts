@@ -40,7 +40,12 @@ export interface JobWorkerOptions {
   pollIntervalMs?: number;
   /** Delay before attempt n+1 after attempt n failed. */
   retryDelayMs?: (attempt: number) => number;
+  /** Finished jobs are kept this long (for inspection), then deleted. Default 7 days. */
+  keepFinishedMs?: number;
 }
+
+// How often a worker deletes old finished jobs.
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 // Advisory lock namespace for jobs (the migration lock uses the single-key form).
 const LOCK_NAMESPACE = 0x7a6a;
@@ -117,7 +122,20 @@ export class JobWorker {
       });
   }
 
+  private lastPurge = 0;
+
+  /** Deletes jobs that finished long ago (failed ones too: their track keeps the reason). */
+  async purgeFinished(): Promise<number> {
+    this.lastPurge = Date.now();
+    const { rowCount } = await this.options.db.query(
+      `DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < now() - make_interval(secs => $1)`,
+      [(this.options.keepFinishedMs ?? 7 * 24 * 60 * 60 * 1000) / 1000],
+    );
+    return rowCount ?? 0;
+  }
+
   private async claimWhileFree(): Promise<void> {
+    if (Date.now() - this.lastPurge > PURGE_INTERVAL_MS) await this.purgeFinished();
     while (!this.stopped && this.running.size < this.options.concurrency) {
       const claimed = await this.claimOne();
       if (!claimed) return;
