@@ -218,11 +218,14 @@ export const PlaylistReorderBodySchema = Type.Object(
 
 /**
  * Listening reports. A play has a client-made id (UUIDv7), so a report sent twice (retry, or the
- * offline queue replayed) counts once. `listenedMs` is the total listened so far in this play.
+ * offline queue replayed) counts once. `listenedMs` is the total listened so far in this play; a
+ * play counts once it reaches 30 s (half the track if shorter). A batch holds at most
+ * PLAY_REPORT_MAX_EVENTS events: a longer offline queue is sent as several batches.
  */
 export const PLAY_EVENT_TYPES = ['play.started', 'play.progress', 'play.ended'] as const;
 export type PlayEventType = (typeof PLAY_EVENT_TYPES)[number];
 export const PLAY_MAX_LISTENED_MS = 24 * 60 * 60 * 1000;
+export const PLAY_REPORT_MAX_EVENTS = 200;
 export const PlayEventSchema = Type.Object(
   {
     type: Type.Enum(PLAY_EVENT_TYPES),
@@ -238,7 +241,7 @@ export const PlayEventSchema = Type.Object(
 );
 export type PlayEvent = Static<typeof PlayEventSchema>;
 export const PlayReportBodySchema = Type.Object(
-  { events: Type.Array(PlayEventSchema, { minItems: 1, maxItems: 500 }) },
+  { events: Type.Array(PlayEventSchema, { minItems: 1, maxItems: PLAY_REPORT_MAX_EVENTS }) },
   { additionalProperties: false },
 );
 export type PlayReportBody = Static<typeof PlayReportBodySchema>;

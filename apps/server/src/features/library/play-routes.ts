@@ -19,11 +19,14 @@ export const playRoutes: FastifyPluginAsyncTypebox<{ plays: PlayReports }> = asy
         tags,
         summary: 'Report listening, live or from the offline queue',
         description:
-          'Events are applied in one transaction. A play counts once, the first time its `playId` is seen, ' +
-          'however often it is reported; `listenedMs` is the total so far, so only increases count, capped a ' +
-          'little above the track duration. Events that cannot count (unknown or hidden track, a `playId` of ' +
-          'another user or track, `occurredAt` more than 5 minutes ahead or 30 days old) are ignored and ' +
-          'counted in `ignored`, so one stale event never fails an offline queue.',
+          'Events are applied in one transaction (at most 200 per batch: send a longer offline queue in ' +
+          'several). A play is recorded the first time its `playId` is seen; `listenedMs` is the total so far, ' +
+          'so only increases add listening time, capped a little above the track duration. A play counts once, ' +
+          'in the report where `listenedMs` first reaches 30 s (half the track if shorter), unless the same ' +
+          'user has a counted play of the track started less than half its duration apart. Events that ' +
+          'cannot apply (unknown or hidden track, a `playId` of another user or track, `occurredAt` more ' +
+          'than 5 minutes ahead or 30 days old) are ignored and counted in `ignored`, so one stale event ' +
+          'never fails an offline queue.',
         security,
         body: PlayReportBodySchema,
         response: { 200: PlayReportSummarySchema, ...errorResponses(400, 401, 403) },

@@ -46,7 +46,7 @@ CREATE TABLE tracks (
 );
 CREATE INDEX tracks_search_idx ON tracks USING gin (search);
 CREATE INDEX tracks_owner_idx ON tracks (owner_id, created_at DESC, id);
-CREATE INDEX tracks_ready_created_idx ON tracks (created_at DESC, id) WHERE state = 'ready';
+CREATE INDEX tracks_ready_created_idx ON tracks (created_at DESC, id DESC) WHERE state = 'ready';
 CREATE INDEX tracks_ready_artist_idx ON tracks (lower(artist), id) WHERE state = 'ready';
 CREATE INDEX tracks_ready_album_idx ON tracks (lower(album), id) WHERE state = 'ready';
 CREATE INDEX tracks_ready_genre_idx ON tracks (lower(genre), id) WHERE state = 'ready';
@@ -80,7 +80,10 @@ CREATE TABLE playlist_tracks (
 CREATE INDEX playlist_tracks_order_idx ON playlist_tracks (playlist_id, position);
 CREATE INDEX playlist_tracks_track_idx ON playlist_tracks (track_id);
 
--- One row per play, keyed by the client's id for it: a report sent twice counts once.
+-- One row per play, keyed by the client's id for it: a report sent twice counts once. A play is
+-- stored when first seen and counted (counted = true, added to the play counts) once its listening
+-- time reaches min(30 s, half the track), unless the same listener has a counted play of the track
+-- started less than half the track's duration apart (plays.ts).
 CREATE TABLE plays (
   id uuid PRIMARY KEY,
   user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -90,10 +93,13 @@ CREATE TABLE plays (
   listened_ms integer NOT NULL DEFAULT 0 CHECK (listened_ms >= 0),
   position_ms integer NOT NULL DEFAULT 0,
   ended boolean NOT NULL DEFAULT false,
+  counted boolean NOT NULL DEFAULT false,
   reported_at timestamptz NOT NULL
 );
 CREATE INDEX plays_track_started_idx ON plays (track_id, started_at);
 CREATE INDEX plays_user_started_idx ON plays (user_id, started_at);
+-- The listener's counted plays of a track near a new one's start.
+CREATE INDEX plays_counted_idx ON plays (user_id, track_id, started_at) WHERE counted;
 
 -- Totals per listener and track, kept with each report: what analytics reads.
 CREATE TABLE track_listener_stats (
