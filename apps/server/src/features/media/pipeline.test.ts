@@ -144,6 +144,16 @@ describe('HLS', () => {
     const body = Buffer.from(await segment.arrayBuffer());
     expect(Number(segment.headers.get('content-length'))).toBe(body.length);
 
+    const head = await fetch(`${base}128k/${segments[0]}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(body.length);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    // The same answer through Fastify's route (inject() does not go through the server's fast path).
+    const injected = await t.app.inject({ method: 'GET', url: new URL(`${base}128k/${segments[0]}`).pathname });
+    expect(injected.statusCode).toBe(200);
+    expect(injected.rawPayload).toEqual(body);
+    expect(injected.headers['content-type']).toBe('video/iso.segment');
+
     const again = await get(`${base}128k/${segments[0]}`, { 'if-none-match': etag });
     expect(again.status).toBe(304);
 

@@ -1,7 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TRACK_QUALITIES, type ErrorBody, type ErrorCode } from '@veza/shared';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance } from 'fastify';
+import { TRACK_QUALITIES, type ErrorBody, type ErrorCode, type TrackQuality } from '@veza/shared';
 import type { BlobStore } from '../../infra/blobs/blob-store.js';
 import type { Clock } from '../../infra/clock.js';
+import type { Logger } from '../../infra/logger.js';
 import { downloadKey, hlsKey } from './blob-keys.js';
 import { parseByteRange } from './byte-range.js';
 import type { HotCache } from './hot-cache.js';
@@ -9,12 +12,22 @@ import type { MediaGrant, UrlSigner } from './url-signer.js';
 
 export const MEDIA_PREFIX = '/media';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const INTEGER = /^(0|[1-9]\d{0,9})$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const INTEGER = '(?:0|[1-9]\\d{0,9})';
+const SIGNATURE = '[A-Za-z0-9_-]{1,64}';
 const QUALITY = `(?:${TRACK_QUALITIES.join('|')})`;
-/** The only files a ladder has: anything else (`..`, encoded slashes, other names) is a 404. */
-const HLS_FILE = new RegExp(`^(?:master\\.m3u8|${QUALITY}/(?:index\\.m3u8|init\\.mp4|seg_\\d{5}\\.m4s))$`);
-const DOWNLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.m4a$/;
+/**
+ * The whole path is matched at once against the only names a ladder or a download has: `..`,
+ * encoded slashes, NUL, other names never reach the store (404). A query string is ignored.
+ */
+const HLS_PATH = new RegExp(
+  `^${MEDIA_PREFIX}/hls/(${UUID})/(${INTEGER})/(${UUID})/(${INTEGER})/(${SIGNATURE})/` +
+    `(master\\.m3u8|${QUALITY}/(?:index\\.m3u8|init\\.mp4|seg_\\d{5}\\.m4s))(?:\\?.*)?$`,
+);
+const DOWNLOAD_PATH = new RegExp(
+  `^${MEDIA_PREFIX}/dl/(${UUID})/(${INTEGER})/(${QUALITY})/(${UUID})/(${INTEGER})/(${SIGNATURE})/` +
+    `([A-Za-z0-9][A-Za-z0-9._-]{0,119}\\.m4a)(?:\\?.*)?$`,
+);
 
 const CONTENT_TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -30,166 +43,194 @@ export const hlsBasePath = (grant: MediaGrant, signature: string): string =>
 export const downloadPath = (grant: MediaGrant, quality: string, signature: string, fileName: string): string =>
   `${MEDIA_PREFIX}/dl/${grant.trackId}/${grant.mediaVersion}/${quality}/${grant.userId}/${grant.expiresAt}/${signature}/${fileName}`;
 
-interface ServingDeps {
+export interface MediaFileServerDeps {
   blobs: BlobStore;
   signer: UrlSigner;
   cache: HotCache;
   clock: Clock;
+  logger: Logger;
 }
 
-type HlsParams = { trackId: string; version: string; userId: string; expires: string; signature: string; '*': string };
-type DownloadParams = Omit<HlsParams, '*'> & { quality: string; name: string };
+interface Target {
+  grant: MediaGrant;
+  signature: string;
+  key: string;
+  fileName: string;
+  download: boolean;
+}
 
 /**
  * Signed media: no session, no header — the path is the credential, so `<audio>`, hls.js and a
- * CDN can all fetch it. Kept off /api/v1 and off the JSON schemas on purpose: this is the hot
- * path, and each request does only a regex check, one HMAC and (usually) a memory lookup.
+ * CDN can all fetch it. This is the hot path (a player fetches a segment every few seconds per
+ * listener), so it is plain Node: one regex, one HMAC, usually one memory lookup, and the
+ * response written directly. The HTTP server hands `/media/` requests here before Fastify
+ * (see app.ts); the Fastify route below serves the same handler to `inject()` and any request
+ * that arrives another way.
  */
-export async function mediaServing(app: FastifyInstance, deps: ServingDeps): Promise<void> {
-  // The path is the credential: request logging would write it to the logs, on the hot path.
-  const routeOptions = { schema: { hide: true }, logLevel: 'warn' } as const;
+export class MediaFileServer {
+  constructor(private readonly deps: MediaFileServerDeps) {}
 
-  app.get<{ Params: HlsParams }>(
-    `${MEDIA_PREFIX}/hls/:trackId/:version/:userId/:expires/:signature/*`,
-    routeOptions,
-    async (request, reply) => {
-      const { trackId, version, userId, expires, signature } = request.params;
-      const file = request.params['*'];
-      if (!validIds(trackId, version, userId, expires) || !HLS_FILE.test(file)) return notFound(reply);
-      const grant: MediaGrant = {
-        scope: 'hls',
-        trackId,
-        mediaVersion: Number(version),
-        userId,
-        expiresAt: Number(expires),
-      };
-      if (!checkSignature(deps, grant, signature, reply)) return reply;
-      return sendBlob(deps, request, reply, hlsKey(trackId, grant.mediaVersion, file), file, grant.expiresAt);
-    },
-  );
+  /** True for the requests `handle` answers (GET and HEAD under /media/). */
+  static claims(method: string | undefined, url: string | undefined): boolean {
+    return (method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith(`${MEDIA_PREFIX}/`);
+  }
 
-  app.get<{ Params: DownloadParams }>(
-    `${MEDIA_PREFIX}/dl/:trackId/:version/:quality/:userId/:expires/:signature/:name`,
-    routeOptions,
-    async (request, reply) => {
-      const { trackId, version, quality, userId, expires, signature, name } = request.params;
-      const knownQuality = (TRACK_QUALITIES as readonly string[]).includes(quality);
-      if (!validIds(trackId, version, userId, expires) || !knownQuality || !DOWNLOAD_NAME.test(name)) {
-        return notFound(reply);
-      }
-      const grant: MediaGrant = {
-        scope: `download-${quality}`,
-        trackId,
-        mediaVersion: Number(version),
-        userId,
-        expiresAt: Number(expires),
-      };
-      if (!checkSignature(deps, grant, signature, reply)) return reply;
-      reply.header('content-disposition', `attachment; filename="${name}"`);
-      return sendBlob(
-        deps,
-        request,
-        reply,
-        downloadKey(trackId, grant.mediaVersion, quality as (typeof TRACK_QUALITIES)[number]),
-        name,
-        grant.expiresAt,
+  handle(request: IncomingMessage, response: ServerResponse): void {
+    this.serve(request, response).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'serving a media file failed');
+      if (!response.headersSent) sendError(response, 500, 'INTERNAL_ERROR', 'Something went wrong on the server.');
+      else response.destroy();
+    });
+  }
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const target = parseTarget(request.url ?? '');
+    if (!target) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+    const now = this.deps.clock.now().getTime();
+    const verdict = this.deps.signer.verify(target.grant, target.signature, now);
+    if (verdict !== 'valid') {
+      return sendError(
+        response,
+        403,
+        'FORBIDDEN',
+        verdict === 'expired'
+          ? 'This media link has expired; ask for a new one.'
+          : 'This media link is not valid (its signature does not match).',
       );
-    },
-  );
-}
-
-const validIds = (trackId: string, version: string, userId: string, expires: string): boolean =>
-  UUID.test(trackId) && UUID.test(userId) && INTEGER.test(version) && INTEGER.test(expires);
-
-function checkSignature(deps: ServingDeps, grant: MediaGrant, signature: string, reply: FastifyReply): boolean {
-  const verdict = deps.signer.verify(grant, signature, deps.clock.now().getTime());
-  if (verdict === 'valid') return true;
-  sendError(
-    reply,
-    403,
-    'FORBIDDEN',
-    verdict === 'expired'
-      ? 'This media link has expired; ask for a new one.'
-      : 'This media link is not valid (its signature does not match).',
-  );
-  return false;
-}
-
-async function sendBlob(
-  deps: ServingDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  key: string,
-  fileName: string,
-  expiresAt: number,
-): Promise<FastifyReply> {
-  const extension = fileName.slice(fileName.lastIndexOf('.') + 1);
-  const secondsLeft = Math.max(0, expiresAt - Math.floor(deps.clock.now().getTime() / 1000));
-  const immutable = extension === 'm4s' || extension === 'mp4';
-  reply.headers({
-    'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
-    // A CDN may keep it until the link expires; segments and init never change under their path.
-    'cache-control': `public, max-age=${Math.min(secondsLeft, 86_400)}${immutable ? ', immutable' : ''}`,
-    'accept-ranges': 'bytes',
-    // The path is the credential (no cookies), so any origin may read it: hls.js in the desktop
-    // renderer and the browser host fetch cross-origin, and <audio> loads downloads no-cors.
-    'access-control-allow-origin': '*',
-    'access-control-expose-headers': 'content-length, content-range, etag',
-    'cross-origin-resource-policy': 'cross-origin',
-  });
-
-  let cached = deps.cache.get(key);
-  let size: number;
-  let etag: string;
-  if (cached) {
-    size = cached.data.length;
-    etag = cached.etag;
-  } else {
-    const stat = await deps.blobs.stat(key);
-    if (!stat) return notFound(reply);
-    size = stat.size;
-    etag = stat.etag;
-    if (size <= deps.cache.maxEntryBytes) {
-      const data = await deps.blobs.read(key);
-      if (!data) return notFound(reply);
-      cached = { data, etag };
-      deps.cache.set(key, cached);
     }
-  }
-  reply.header('etag', etag);
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
 
-  const range = parseByteRange(request.headers.range, size);
-  if (range === 'unsatisfiable') {
-    reply.header('content-range', `bytes */${size}`);
-    return sendError(reply, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
+    let cached = this.deps.cache.get(target.key);
+    let size: number;
+    let etag: string;
+    if (cached) {
+      size = cached.data.length;
+      etag = cached.etag;
+    } else {
+      const stat = await this.deps.blobs.stat(target.key);
+      if (!stat) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+      size = stat.size;
+      etag = stat.etag;
+      if (size <= this.deps.cache.maxEntryBytes) {
+        const data = await this.deps.blobs.read(target.key);
+        if (!data) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+        cached = { data, etag };
+        this.deps.cache.set(target.key, cached);
+      }
+    }
+
+    const extension = target.fileName.slice(target.fileName.lastIndexOf('.') + 1);
+    const secondsLeft = Math.max(0, target.grant.expiresAt - Math.floor(now / 1000));
+    const immutable = extension === 'm4s' || extension === 'mp4';
+    const headers: Record<string, string | number> = {
+      'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      // A CDN may keep it until the link expires; segments and init never change under their path.
+      'cache-control': `public, max-age=${Math.min(secondsLeft, 86_400)}${immutable ? ', immutable' : ''}`,
+      'accept-ranges': 'bytes',
+      etag,
+      // The path is the credential (no cookies), so any origin may read it: hls.js in the desktop
+      // renderer and the browser host fetch cross-origin, and <audio> loads downloads no-cors.
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'content-length, content-range, etag',
+      'cross-origin-resource-policy': 'cross-origin',
+      'x-content-type-options': 'nosniff',
+    };
+    if (target.download) headers['content-disposition'] = `attachment; filename="${target.fileName}"`;
+
+    if (request.headers['if-none-match'] === etag) {
+      response.writeHead(304, headers).end();
+      return;
+    }
+    const range = parseByteRange(request.headers.range, size);
+    if (range === 'unsatisfiable') {
+      response.setHeader('content-range', `bytes */${size}`);
+      return sendError(response, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
+    }
+    const start = range ? range.start : 0;
+    const end = range ? range.end : size - 1;
+    headers['content-length'] = end - start + 1;
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    response.writeHead(range ? 206 : 200, headers);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    if (cached) {
+      response.end(range ? cached.data.subarray(start, end + 1) : cached.data);
+      return;
+    }
+    await pipeline(this.deps.blobs.createReadStream(target.key, { start, end }), response);
   }
-  if (range) {
-    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
-    reply.header('content-length', range.end - range.start + 1);
-    return reply.send(
-      cached ? cached.data.subarray(range.start, range.end + 1) : deps.blobs.createReadStream(key, range),
-    );
-  }
-  reply.header('content-length', size);
-  return reply.send(cached ? cached.data : deps.blobs.createReadStream(key));
 }
 
-function notFound(reply: FastifyReply): FastifyReply {
-  return sendError(reply, 404, 'NOT_FOUND', 'No such media file.');
+function parseTarget(url: string): Target | null {
+  const hls = HLS_PATH.exec(url);
+  if (hls) {
+    const [, trackId, version, userId, expires, signature, file] = hls as unknown as string[];
+    const grant: MediaGrant = {
+      scope: 'hls',
+      trackId: trackId!,
+      mediaVersion: Number(version),
+      userId: userId!,
+      expiresAt: Number(expires),
+    };
+    return {
+      grant,
+      signature: signature!,
+      key: hlsKey(grant.trackId, grant.mediaVersion, file!),
+      fileName: file!.slice(file!.lastIndexOf('/') + 1),
+      download: false,
+    };
+  }
+  const download = DOWNLOAD_PATH.exec(url);
+  if (download) {
+    const [, trackId, version, quality, userId, expires, signature, name] = download as unknown as string[];
+    const grant: MediaGrant = {
+      scope: `download-${quality!}`,
+      trackId: trackId!,
+      mediaVersion: Number(version),
+      userId: userId!,
+      expiresAt: Number(expires),
+    };
+    return {
+      grant,
+      signature: signature!,
+      key: downloadKey(grant.trackId, grant.mediaVersion, quality as TrackQuality),
+      fileName: name!,
+      download: true,
+    };
+  }
+  return null;
 }
 
-function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+function sendError(response: ServerResponse, status: number, code: ErrorCode, message: string): void {
   const body: ErrorBody = { error: { code, message } };
+  const json = JSON.stringify(body);
   // Never let a cache in front keep a refusal: the same path may be fine later (or for a retry).
   // The CORS headers let a player on another origin read why (an expired link: ask for a new one).
-  return reply
-    .code(status)
-    .headers({
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      'access-control-allow-origin': '*',
-      'cross-origin-resource-policy': 'cross-origin',
-    })
-    .send(JSON.stringify(body));
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    'cache-control': 'no-store',
+    'access-control-allow-origin': '*',
+    'cross-origin-resource-policy': 'cross-origin',
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(json);
+}
+
+/**
+ * The same handler as a Fastify route, for `inject()` and for requests the server-level fast
+ * path does not take. Request logging is off: the path is the credential.
+ */
+export async function mediaServing(app: FastifyInstance, { files }: { files: MediaFileServer }): Promise<void> {
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: `${MEDIA_PREFIX}/*`,
+    schema: { hide: true },
+    logLevel: 'warn',
+    handler: (request, reply) => {
+      reply.hijack();
+      files.handle(request.raw, reply.raw);
+    },
+  });
 }
