@@ -220,6 +220,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    mediaFiles.startClosing();
     // Running transcodes stop and go back to the queue (another instance, or the next start).
     await jobs.stop();
     stopEvictions();

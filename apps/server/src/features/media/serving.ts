@@ -12,6 +12,8 @@ import type { MediaGrant, UrlSigner } from './url-signer.js';
 
 export const MEDIA_PREFIX = '/media';
 
+const MAX_VERIFIED_LINKS = 50_000;
+
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const INTEGER = '(?:0|[1-9]\\d{0,9})';
 const SIGNATURE = '[A-Za-z0-9_-]{1,64}';
@@ -54,6 +56,8 @@ export interface MediaFileServerDeps {
 interface Target {
   grant: MediaGrant;
   signature: string;
+  /** The path up to and including the signature: what the signature vouches for. */
+  signedPrefix: string;
   key: string;
   fileName: string;
   download: boolean;
@@ -68,26 +72,41 @@ interface Target {
  * that arrives another way.
  */
 export class MediaFileServer {
+  /**
+   * Signatures already checked, by the signed part of the path (a player fetches dozens of files
+   * under one): the HMAC runs once per link, not once per segment. Bounded; cleared when full.
+   */
+  private readonly verified = new Map<string, number>();
+  private closing = false;
+
   constructor(private readonly deps: MediaFileServerDeps) {}
+
+  /** The server is shutting down: answers end their connection so clients move elsewhere. */
+  startClosing(): void {
+    this.closing = true;
+  }
 
   /** True for the requests `handle` answers (GET and HEAD under /media/). */
   static claims(method: string | undefined, url: string | undefined): boolean {
     return (method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith(`${MEDIA_PREFIX}/`);
   }
 
-  handle(request: IncomingMessage, response: ServerResponse): void {
-    this.serve(request, response).catch((error: unknown) => {
-      this.deps.logger.error({ err: error }, 'serving a media file failed');
-      if (!response.headersSent) sendError(response, 500, 'INTERNAL_ERROR', 'Something went wrong on the server.');
-      else response.destroy();
-    });
+  private verify(target: Target, now: number): 'valid' | 'expired' | 'forged' {
+    const known = this.verified.get(target.signedPrefix);
+    if (known !== undefined) return known * 1000 > now ? 'valid' : 'expired';
+    const verdict = this.deps.signer.verify(target.grant, target.signature, now);
+    if (verdict === 'valid') {
+      if (this.verified.size >= MAX_VERIFIED_LINKS) this.verified.clear();
+      this.verified.set(target.signedPrefix, target.grant.expiresAt);
+    }
+    return verdict;
   }
 
-  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  handle(request: IncomingMessage, response: ServerResponse): void {
     const target = parseTarget(request.url ?? '');
     if (!target) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
     const now = this.deps.clock.now().getTime();
-    const verdict = this.deps.signer.verify(target.grant, target.signature, now);
+    const verdict = this.verify(target, now);
     if (verdict !== 'valid') {
       return sendError(
         response,
@@ -98,26 +117,51 @@ export class MediaFileServer {
           : 'This media link is not valid (its signature does not match).',
       );
     }
-
-    let cached = this.deps.cache.get(target.key);
-    let size: number;
-    let etag: string;
+    // The common case (a hot segment) is answered synchronously: no promise, no await.
+    const cached = this.deps.cache.get(target.key);
     if (cached) {
-      size = cached.data.length;
-      etag = cached.etag;
-    } else {
-      const stat = await this.deps.blobs.stat(target.key);
-      if (!stat) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
-      size = stat.size;
-      etag = stat.etag;
-      if (size <= this.deps.cache.maxEntryBytes) {
-        const data = await this.deps.blobs.read(target.key);
-        if (!data) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
-        cached = { data, etag };
-        this.deps.cache.set(target.key, cached);
-      }
+      this.respond(request, response, target, now, cached.data.length, cached.etag, cached.data);
+      return;
     }
+    this.serveFromStore(request, response, target, now).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'serving a media file failed');
+      if (!response.headersSent) sendError(response, 500, 'INTERNAL_ERROR', 'Something went wrong on the server.');
+      else response.destroy();
+    });
+  }
 
+  private async serveFromStore(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: Target,
+    now: number,
+  ): Promise<void> {
+    const stat = await this.deps.blobs.stat(target.key);
+    if (!stat) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+    if (stat.size <= this.deps.cache.maxEntryBytes) {
+      const data = await this.deps.blobs.read(target.key);
+      if (!data) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+      this.deps.cache.set(target.key, { data, etag: stat.etag });
+      this.respond(request, response, target, now, data.length, stat.etag, data);
+      return;
+    }
+    const range = this.respond(request, response, target, now, stat.size, stat.etag, null);
+    if (range) await pipeline(this.deps.blobs.createReadStream(target.key, range), response);
+  }
+
+  /**
+   * Writes the answer. With `data` it is sent at once; without, the caller streams the returned
+   * byte range from the store (null when there is no body to send).
+   */
+  private respond(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: Target,
+    now: number,
+    size: number,
+    etag: string,
+    data: Buffer | null,
+  ): { start: number; end: number } | null {
     const extension = target.fileName.slice(target.fileName.lastIndexOf('.') + 1);
     const secondsLeft = Math.max(0, target.grant.expiresAt - Math.floor(now / 1000));
     const immutable = extension === 'm4s' || extension === 'mp4';
@@ -125,25 +169,21 @@ export class MediaFileServer {
       'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
       // A CDN may keep it until the link expires; segments and init never change under their path.
       'cache-control': `public, max-age=${Math.min(secondsLeft, 86_400)}${immutable ? ', immutable' : ''}`,
-      'accept-ranges': 'bytes',
       etag,
-      // The path is the credential (no cookies), so any origin may read it: hls.js in the desktop
-      // renderer and the browser host fetch cross-origin, and <audio> loads downloads no-cors.
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': 'content-length, content-range, etag',
-      'cross-origin-resource-policy': 'cross-origin',
-      'x-content-type-options': 'nosniff',
+      ...FIXED_HEADERS,
     };
     if (target.download) headers['content-disposition'] = `attachment; filename="${target.fileName}"`;
+    if (this.closing) headers.connection = 'close';
 
     if (request.headers['if-none-match'] === etag) {
       response.writeHead(304, headers).end();
-      return;
+      return null;
     }
     const range = parseByteRange(request.headers.range, size);
     if (range === 'unsatisfiable') {
       response.setHeader('content-range', `bytes */${size}`);
-      return sendError(response, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
+      sendError(response, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
+      return null;
     }
     const start = range ? range.start : 0;
     const end = range ? range.end : size - 1;
@@ -152,15 +192,27 @@ export class MediaFileServer {
     response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {
       response.end();
-      return;
+      return null;
     }
-    if (cached) {
-      response.end(range ? cached.data.subarray(start, end + 1) : cached.data);
-      return;
+    if (data) {
+      response.end(range ? data.subarray(start, end + 1) : data);
+      return null;
     }
-    await pipeline(this.deps.blobs.createReadStream(target.key, { start, end }), response);
+    return { start, end };
   }
 }
+
+/**
+ * The path is the credential (no cookies), so any origin may read it: hls.js in the desktop
+ * renderer and the browser host fetch cross-origin, and <audio> loads downloads no-cors.
+ */
+const FIXED_HEADERS = {
+  'accept-ranges': 'bytes',
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-length, content-range, etag',
+  'cross-origin-resource-policy': 'cross-origin',
+  'x-content-type-options': 'nosniff',
+} as const;
 
 function parseTarget(url: string): Target | null {
   const hls = HLS_PATH.exec(url);
@@ -176,6 +228,7 @@ function parseTarget(url: string): Target | null {
     return {
       grant,
       signature: signature!,
+      signedPrefix: `hls/${trackId}/${version}/${userId}/${expires}/${signature}`,
       key: hlsKey(grant.trackId, grant.mediaVersion, file!),
       fileName: file!.slice(file!.lastIndexOf('/') + 1),
       download: false,
@@ -194,6 +247,7 @@ function parseTarget(url: string): Target | null {
     return {
       grant,
       signature: signature!,
+      signedPrefix: `dl/${trackId}/${version}/${quality}/${userId}/${expires}/${signature}`,
       key: downloadKey(grant.trackId, grant.mediaVersion, quality as TrackQuality),
       fileName: name!,
       download: true,
