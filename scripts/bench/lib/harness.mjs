@@ -284,12 +284,13 @@ export async function startVeza(label, { env = {}, timeoutMs = 90_000 } = {}) {
 
 /**
  * The bare `ws` broadcast server (lib/bare-server.mjs) in its own process; resolves with its port.
- * `script` runs another server that prints `listening <port>` the same way (lib/stub-veza.mjs).
+ * `script` (with `args`) runs another server that prints `listening <port>` the same way
+ * (lib/stub-veza.mjs, lib/bare-media-server.mjs).
  */
-export async function startBare(label = 'bare', script = BARE_SERVER) {
+export async function startBare(label = 'bare', script = BARE_SERVER, args = []) {
   const logFile = logPath(label);
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', log],
     detached: true,

@@ -13,7 +13,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { ROOT, freePort, logPath, logTail, onCleanup, request, round, runCli, stopProcess } from './harness.mjs';
+import {
+  ROOT,
+  freePort,
+  logPath,
+  logTail,
+  onCleanup,
+  request,
+  round,
+  runCli,
+  startBare,
+  stopProcess,
+} from './harness.mjs';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -234,25 +245,8 @@ export async function startNginx(dir, root, label = 'nginx') {
 }
 
 /** lib/bare-media-server.mjs: plain node:http answering one file from memory; resolves with its port. */
-export async function startBareMediaServer(file, label = 'bare-node') {
-  const entry = spawnTracked(label, process.execPath, [BARE_MEDIA_SERVER, file], { pipeStdout: true });
-  const port = await new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${label} did not start within 10 s`)), 10_000);
-    entry.child.stdout.on('data', (chunk) => {
-      text += chunk;
-      const match = /listening (\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    void entry.exit.then((result) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} exited during start-up (${JSON.stringify(result)})`));
-    });
-  });
-  return { ...entry, port };
+export function startBareMediaServer(file, label = 'bare-node') {
+  return startBare(label, BARE_MEDIA_SERVER, [file]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import {
 } from '@veza/shared';
 import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
+import { perUser } from '../../http/rate-limits.js';
 import type { Actor, ChatService } from './service.js';
 
 export function actorOf(request: FastifyRequest): Actor {
@@ -34,11 +35,6 @@ export interface ChatRouteLimits {
 
 export const DEFAULT_CHAT_ROUTE_LIMITS: ChatRouteLimits = { writesPerMinute: 60, searchesPerMinute: 30 };
 
-const perUser = (max: number) => ({
-  max,
-  timeWindow: '1 minute',
-  keyGenerator: (request: FastifyRequest) => `user:${request.principal?.user.id ?? request.ip}`,
-});
 const security = [{ bearer: [] }];
 
 export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService; limits: ChatRouteLimits }> = async (

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { PlayReportBodySchema, PlayStatsSchema } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
 import type { PlayReports } from './plays.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, perUser, security, tags } from './route-support.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { perUser } from '../../http/rate-limits.js';
 
 const PlayReportSummarySchema = Type.Object({
   accepted: Type.Integer({ minimum: 0 }),

@@ -11,7 +11,8 @@ import {
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
 import type { Playlists } from './playlists.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, perUser, security, tags } from './route-support.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { perUser } from '../../http/rate-limits.js';
 
 const PlaylistListQuerySchema = Type.Object(
   {

@@ -11,12 +11,6 @@ import type { Listener } from './listener.js';
  */
 export const LIBRARY_ROUTE_LIMITS = { writesPerMinute: 120, searchesPerMinute: 60, playReportsPerMinute: 60 };
 
-export const perUser = (max: number) => ({
-  max,
-  timeWindow: '1 minute',
-  keyGenerator: (request: FastifyRequest) => `user:${request.principal?.user.id ?? request.ip}`,
-});
-
 export const security = [{ bearer: [] }];
 export const tags = ['library'];
 export const idParams = Type.Object({ id: UuidSchema });

@@ -9,7 +9,8 @@ import {
   TrackUpdateBodySchema,
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, perUser, security, tags } from './route-support.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { perUser } from '../../http/rate-limits.js';
 import { DEFAULT_SEARCH_LIMIT } from './search.js';
 import type { TrackLibrary } from './tracks.js';
 

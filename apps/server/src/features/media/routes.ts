@@ -11,6 +11,7 @@ import {
   type WaveformPeaksDto,
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
+import { perUser } from '../../http/rate-limits.js';
 import { actorOf } from '../chat/routes.js';
 import type { MediaService } from './service.js';
 import { receiveUpload } from './upload-intake.js';
@@ -39,11 +40,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ media: MediaService; limit
     {
       config: {
         access: 'tracks:upload',
-        rateLimit: {
-          max: limits.uploadsPerHour,
-          timeWindow: '1 hour',
-          keyGenerator: (request) => `upload:${request.principal?.user.id ?? request.ip}`,
-        },
+        rateLimit: perUser(limits.uploadsPerHour, '1 hour'),
       },
       schema: {
         tags: ['media'],
@@ -84,11 +81,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ media: MediaService; limit
     {
       config: {
         access: 'tracks:play',
-        rateLimit: {
-          max: limits.deletesPerMinute,
-          timeWindow: '1 minute',
-          keyGenerator: (request) => `track-delete:${request.principal?.user.id ?? request.ip}`,
-        },
+        rateLimit: perUser(limits.deletesPerMinute),
       },
       schema: {
         tags: ['media'],
