@@ -130,7 +130,7 @@ describe('argument builders', () => {
           "-profile:a",
           "aac_low",
           "-aac_coder",
-          "twoloop",
+          "fast",
           "-b:a",
           "64000",
           "-f",
