@@ -24,7 +24,8 @@ import { coverKey, peaksKey, sourceKey, trackPrefix } from './blob-keys.js';
 import type { HotCache } from './hot-cache.js';
 import { downloadPath, hlsBasePath } from './serving.js';
 import { TRACK_PROCESSING_JOB } from './processing.js';
-import { canSeeTrack, findTrackRow, toTrack, type TrackRow } from './track-rows.js';
+import { requireVisibleTrack } from '../library/tracks.js';
+import { findTrackRow, toTrack, type TrackRow } from './track-rows.js';
 import { coverColorFor, parseUploadFields, resolveMetadata } from './track-metadata.js';
 import type { ReceivedUpload } from './upload-intake.js';
 import type { UrlSigner } from './url-signer.js';
@@ -170,7 +171,7 @@ export class MediaService {
 
   /** Deletes the track, its rows (likes, plays, playlist entries) and all its blobs. */
   async deleteTrack(actor: Actor, trackId: string): Promise<void> {
-    const row = await this.visibleTrack(actor, trackId);
+    const row = await requireVisibleTrack(this.deps.db, trackId, actor);
     // The same rule as editing: an owner who may still upload (so not a tracks:play-only API
     // key, nor an artist since demoted), or a manager.
     const ownsIt = row.owner_id === actor.id && actor.permissions.has('tracks:upload');
@@ -233,16 +234,8 @@ export class MediaService {
     return data && stat ? { data, etag: stat.etag } : null;
   }
 
-  private async visibleTrack(actor: Actor, trackId: string): Promise<TrackRow> {
-    const row = await findTrackRow(this.deps.db, trackId, actor.id);
-    if (!row || !canSeeTrack(row, actor.id, actor.permissions.has('tracks:manage'))) {
-      throw notFound('No such track.');
-    }
-    return row;
-  }
-
   private async readyTrack(actor: Actor, trackId: string): Promise<TrackRow> {
-    const row = await this.visibleTrack(actor, trackId);
+    const row = await requireVisibleTrack(this.deps.db, trackId, actor);
     if (row.state === 'processing') throw new AppError(409, 'CONFLICT', 'This track is still being processed.');
     if (row.state === 'failed') {
       throw new AppError(
