@@ -5,6 +5,7 @@ import { buildApp, type AppLimits, type VezaApp } from './app.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
 import { seedDemoTracks } from './demo/demo-tracks.js';
+import { seedDemoRooms } from './demo/demo-rooms.js';
 import { formatDemoBanner, seedDemo } from './demo/seed.js';
 import { InProcessBus, type Bus } from './infra/bus.js';
 import { systemClock } from './infra/clock.js';
@@ -83,6 +84,7 @@ export async function startServer(
         production: config.production,
       });
       demoCreated = created !== undefined;
+      if (created) await seedDemoRooms({ db, chat: app.veza.chat });
       if (created)
         (options.print ?? ((text) => process.stdout.write(`${text}\n`)))(
           formatDemoBanner(created, config.dataDir, config.publicUrl),

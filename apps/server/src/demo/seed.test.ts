@@ -7,6 +7,7 @@ import { systemClock } from '../infra/clock.js';
 import { createLogger } from '../infra/logger.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { createTestDatabase } from '../test-support/database.js';
+import { seedDemoRooms } from './demo-rooms.js';
 import { DEMO_CREDENTIALS_FILE, formatDemoBanner, seedDemo, type DemoAccount } from './seed.js';
 
 const logger = createLogger('silent');
@@ -92,6 +93,30 @@ describe('seedDemo', () => {
     expect(await fs.readFile(file, 'utf8')).toBe(before);
     // The first passwords still work.
     expect((await login('demo-admin', created![0]!.password)).statusCode).toBe(200);
+  });
+
+  it('opens two public rooms every demo account is in, with a conversation that mentions the artist', async () => {
+    await seedDemoRooms({ db: t.database.db, chat: t.app.veza.chat });
+    const { rows: rooms } = await t.database.db.query<{
+      name: string;
+      kind: string;
+      members: string;
+      messages: string;
+    }>(
+      `SELECT r.name, r.kind,
+              (SELECT count(*) FROM room_members m WHERE m.room_id = r.id) AS members,
+              (SELECT count(*) FROM messages g WHERE g.room_id = r.id) AS messages
+         FROM rooms r ORDER BY r.name`,
+    );
+    expect(rooms).toEqual([
+      { name: 'general', kind: 'public', members: '3', messages: '4' },
+      { name: 'new-releases', kind: 'public', members: '3', messages: '1' },
+    ]);
+    const { rows: mentions } = await t.database.db.query<{ mentions: string[] }>(
+      `SELECT mentions FROM messages WHERE body LIKE '%@demo-artist%'`,
+    );
+    const artist = await t.database.db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'demo-artist'`);
+    expect(mentions[0]?.mentions).toEqual([artist.rows[0]!.id]);
   });
 
   it('creates nothing in production', async () => {
