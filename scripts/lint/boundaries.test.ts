@@ -38,4 +38,35 @@ describe('import boundaries', () => {
     );
     expect(problems).toEqual([]);
   });
+
+  it.each([
+    ["import fs from 'node:fs';\nexport const f = fs;\n", 'no-restricted-imports'],
+    ["import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n", 'no-restricted-imports'],
+    [
+      "import { DesktopCore } from '../core/desktop-core.js';\nexport const c = DesktopCore;\n",
+      'no-restricted-imports',
+    ],
+    [
+      'export const View = (p: { html: string }) => <div dangerouslySetInnerHTML={{ __html: p.html }} />;\n',
+      'no-restricted-syntax',
+    ],
+    ['export function put(e: HTMLElement, t: string) {\n  e.innerHTML = t;\n}\n', 'no-restricted-syntax'],
+  ])('refuses %j in the desktop renderer', async (code, rule) => {
+    const problems = await lintAs('apps/desktop/src/renderer/boundary-probe.tsx', code);
+    expect(problems.some((p) => p.startsWith(rule))).toBe(true);
+  });
+
+  it.each(['apps/desktop/src/core/boundary-probe.ts', 'apps/desktop/src/common/boundary-probe.ts'])(
+    'refuses Electron in %s',
+    async (file) => {
+      const problems = await lintAs(file, "import { app } from 'electron';\nexport const a = app;\n");
+      expect(problems.some((p) => p.startsWith('no-restricted-imports'))).toBe(true);
+    },
+  );
+
+  it('refuses Node built-ins in desktop common/ but allows them in core', async () => {
+    const code = "import path from 'node:path';\nexport const p = path;\n";
+    expect((await lintAs('apps/desktop/src/common/boundary-probe.ts', code)).length).toBeGreaterThan(0);
+    expect(await lintAs('apps/desktop/src/core/boundary-probe.ts', code)).toEqual([]);
+  });
 });

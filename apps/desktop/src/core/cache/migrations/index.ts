@@ -1,0 +1,12 @@
+import { chatMigration } from './001-chat.js';
+import { libraryMigration } from './002-library.js';
+
+export interface CacheMigration {
+  version: number;
+  name: string;
+  /** Runs inside the migration's transaction. */
+  sql: string;
+}
+
+/** In order; a released migration is never edited, only followed by a new one. */
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [chatMigration, libraryMigration];

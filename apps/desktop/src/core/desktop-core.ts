@@ -1,0 +1,218 @@
+import { rm } from 'node:fs/promises';
+import type {
+  CommandName,
+  CommandOutcome,
+  ConnectionState,
+  CoreEvent,
+  SessionState,
+  Settings,
+  VezaCommands,
+} from '../common/contract.js';
+import { validateCommand } from '../common/commands.js';
+import { DesktopError, toErrorShape } from '../common/errors.js';
+import { openAccount, type Account } from './account.js';
+import type { SecretStore } from './session/secret-store.js';
+import { SessionManager } from './session/session-manager.js';
+import { SettingsStore } from './settings/settings-store.js';
+
+export interface DesktopCoreOptions {
+  /** Where core keeps everything: session.json, settings.json, one folder per account. */
+  dataDir: string;
+  secretStore: SecretStore;
+  /** Prefix of URLs the renderer uses for offline files ("veza-media://local/" in Electron). */
+  localMediaBase: string;
+  /** A better-sqlite3 binary built for Electron, when core runs inside it. */
+  sqliteNativeBinding?: string;
+  /** Reconnect delays of the sync engine; tests shorten them. */
+  backoff?: { minDelayMs: number; maxDelayMs: number };
+  fetch?: typeof fetch;
+}
+
+type Handler = (args: never) => unknown;
+const DISCONNECTED: ConnectionState = { status: 'signed-out', nextRetryAt: null, lastError: null };
+
+/**
+ * Everything the renderer can ask for, in one place: validates each command, routes it to the
+ * session, the signed-in account's chat or library service, or settings, and turns failures into
+ * data. The shells (Electron main, the browser host) only carry messages to and from here.
+ */
+export class DesktopCore {
+  private account: Account | null = null;
+  private connection: ConnectionState = DISCONNECTED;
+  private readonly listeners = new Set<(event: CoreEvent) => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly options: DesktopCoreOptions,
+    private readonly session: SessionManager,
+    private readonly settings: SettingsStore,
+  ) {
+    session.onChange((state) => {
+      this.emit({ type: 'session.changed', session: state });
+      // The server ended the session (refresh refused): stop syncing, keep the cache.
+      if (state.status === 'signed-out' && this.account) void this.closeAccount();
+    });
+  }
+
+  static async open(options: DesktopCoreOptions): Promise<DesktopCore> {
+    const session = new SessionManager(options.dataDir, options.secretStore, { fetch: options.fetch });
+    const settings = await SettingsStore.load(options.dataDir);
+    const core = new DesktopCore(options, session, settings);
+    const state = await session.restore();
+    if (state.status === 'signed-in') await core.openAccount(state);
+    return core;
+  }
+
+  onEvent(listener: (event: CoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Folders the local-media URLs point into (downloads, covers) for the current account. */
+  localMediaRoots(): Record<string, string> {
+    return this.account?.library.localMediaRoots() ?? {};
+  }
+
+  async invoke(command: unknown, args: unknown): Promise<CommandOutcome<unknown>> {
+    const invalid = validateCommand(command, args);
+    if (invalid) return { ok: false, error: invalid };
+    try {
+      const handler = this.handlers[command as CommandName] as Handler;
+      return { ok: true, value: await handler(args as never) };
+    } catch (error) {
+      return { ok: false, error: toErrorShape(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.closeAccount();
+    this.listeners.clear();
+  }
+
+  private emit(event: CoreEvent): void {
+    if (event.type === 'connection.changed') {
+      this.connection = event.connection;
+      this.account?.library.onConnectionChange(event.connection);
+    }
+    this.account?.library.handleEvent(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private requireAccount(): Account {
+    if (!this.account) throw new DesktopError('NOT_SIGNED_IN', 'Sign in to do that.');
+    return this.account;
+  }
+
+  private async openAccount(state: Extract<SessionState, { status: 'signed-in' }>): Promise<void> {
+    await this.closeAccount();
+    this.account = openAccount({
+      dataDir: this.options.dataDir,
+      serverUrl: state.serverUrl,
+      user: state.user,
+      session: this.session,
+      settings: () => this.settings.get(),
+      localMediaBase: this.options.localMediaBase,
+      sqliteNativeBinding: this.options.sqliteNativeBinding,
+      backoff: this.options.backoff,
+      emit: (event) => this.emit(event),
+    });
+    this.account.start();
+  }
+
+  private async closeAccount(): Promise<void> {
+    const account = this.account;
+    this.account = null;
+    if (account) await account.close();
+    this.emit({ type: 'connection.changed', connection: DISCONNECTED });
+  }
+
+  private async signedIn(state: SessionState): Promise<SessionState> {
+    if (state.status === 'signed-in') {
+      if (this.settings.get().serverUrl !== state.serverUrl) await this.updateSettings({ serverUrl: state.serverUrl });
+      await this.openAccount(state);
+    }
+    return state;
+  }
+
+  private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (patch.serverUrl !== undefined && patch.serverUrl !== this.settings.get().serverUrl) {
+      await this.session.setServerUrl(patch.serverUrl);
+      patch = { ...patch, serverUrl: this.session.state().serverUrl };
+    }
+    const settings = await this.settings.update(patch);
+    this.emit({ type: 'settings.changed', settings });
+    return settings;
+  }
+
+  private async signOut(wipeCache: boolean): Promise<SessionState> {
+    const account = this.account;
+    const downloads = account?.downloadsDir() ?? null;
+    const accountDir = account?.dir ?? null;
+    await this.closeAccount();
+    const state = await this.session.signOut();
+    if (wipeCache) {
+      if (accountDir) await rm(accountDir, { recursive: true, force: true });
+      if (downloads) await rm(downloads, { recursive: true, force: true });
+    }
+    return state;
+  }
+
+  /** One entry per command; TypeScript checks every command has one with the right types. */
+  private readonly handlers: {
+    [N in CommandName]: (...args: Parameters<VezaCommands[N]>) => Promise<ReturnType<VezaCommands[N]>>;
+  } = {
+    getSession: async () => this.session.state(),
+    signIn: async (args) => this.signedIn(await this.session.signIn(args)),
+    signUp: async (args) => this.signedIn(await this.session.signUp(args)),
+    signOut: async ({ wipeCache }) => this.signOut(wipeCache),
+    getConnection: async () => this.connection,
+
+    listRooms: () => this.requireAccount().chat.listRooms(),
+    listPublicRooms: () => this.requireAccount().chat.listPublicRooms(),
+    createRoom: (args) => this.requireAccount().chat.createRoom(args),
+    joinRoom: (args) => this.requireAccount().chat.joinRoom(args),
+    leaveRoom: (args) => this.requireAccount().chat.leaveRoom(args),
+    openDirectMessage: (args) => this.requireAccount().chat.openDirectMessage(args),
+    getMessages: (args) => this.requireAccount().chat.getMessages(args),
+    sendMessage: (args) => this.requireAccount().chat.sendMessage(args),
+    retryMessage: (args) => this.requireAccount().chat.retryMessage(args),
+    discardMessage: (args) => this.requireAccount().chat.discardMessage(args),
+    editMessage: (args) => this.requireAccount().chat.editMessage(args),
+    deleteMessage: (args) => this.requireAccount().chat.deleteMessage(args),
+    react: (args) => this.requireAccount().chat.react(args),
+    markRead: (args) => this.requireAccount().chat.markRead(args),
+    notifyTyping: (args) => this.requireAccount().chat.notifyTyping(args),
+    searchMessages: (args) => this.requireAccount().chat.searchMessages(args),
+
+    listTracks: (args) => this.requireAccount().library.listTracks(args),
+    searchLibrary: (args) => this.requireAccount().library.searchLibrary(args),
+    getTrack: (args) => this.requireAccount().library.getTrack(args),
+    listArtists: () => this.requireAccount().library.listArtists(),
+    listAlbums: () => this.requireAccount().library.listAlbums(),
+    setLiked: (args) => this.requireAccount().library.setLiked(args),
+    listPlaylists: () => this.requireAccount().library.listPlaylists(),
+    getPlaylist: (args) => this.requireAccount().library.getPlaylist(args),
+    createPlaylist: (args) => this.requireAccount().library.createPlaylist(args),
+    deletePlaylist: (args) => this.requireAccount().library.deletePlaylist(args),
+    addToPlaylist: (args) => this.requireAccount().library.addToPlaylist(args),
+    removeFromPlaylist: (args) => this.requireAccount().library.removeFromPlaylist(args),
+    uploadTrack: (args) => this.requireAccount().library.uploadTrack(args),
+    resolvePlayback: (args) => this.requireAccount().library.resolvePlayback(args),
+    reportPlay: (args) => this.requireAccount().library.reportPlay(args),
+    listDownloads: () => this.requireAccount().library.listDownloads(),
+    downloadTracks: (args) => this.requireAccount().library.downloadTracks(args),
+    downloadPlaylist: (args) => this.requireAccount().library.downloadPlaylist(args),
+    cancelDownload: (args) => this.requireAccount().library.cancelDownload(args),
+    removeDownload: (args) => this.requireAccount().library.removeDownload(args),
+
+    getSettings: async () => this.settings.get(),
+    updateSettings: (args) => this.updateSettings(args),
+    // The shells answer these themselves (a browser tab or the OS); core has no window to open from.
+    openExternal: async () => {
+      throw new DesktopError('UNSUPPORTED', 'Links are opened by the app window, not by core.');
+    },
+    chooseDirectory: async () => null,
+  };
+}
