@@ -1,0 +1,37 @@
+import { useUi } from '../stores/ui.js';
+import { Icon } from './icons.js';
+
+export function Toasts() {
+  const toasts = useUi((s) => s.toasts);
+  const { dismissToast, navigate } = useUi.getState();
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((toast) => (
+        <div key={toast.id} className={`toast ${toast.kind}`} role={toast.kind === 'error' ? 'alert' : undefined}>
+          <Icon name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'at'} />
+          <span className="toast-text">{toast.text}</span>
+          {toast.view && (
+            <button
+              type="button"
+              className="link-button small"
+              onClick={() => {
+                if (toast.view) navigate(toast.view);
+                dismissToast(toast.id);
+              }}
+            >
+              View
+            </button>
+          )}
+          <button
+            type="button"
+            className="icon-button small"
+            aria-label="Dismiss notification"
+            onClick={() => dismissToast(toast.id)}
+          >
+            <Icon name="x" size={14} />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
