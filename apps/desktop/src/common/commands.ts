@@ -22,7 +22,8 @@ import type { CommandName, DesktopErrorShape } from './contract.js';
 
 /** Largest upload the bridge carries; the server enforces its own limit too. */
 export const UPLOAD_BRIDGE_MAX_BYTES = 512 * 1024 * 1024;
-const ServerUrlSchema = Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$' });
+// What the user typed ("127.0.0.1:8080" too): core's normaliseServerUrl checks it and says what is wrong.
+const ServerUrlSchema = Type.String({ minLength: 1, maxLength: 2048, pattern: '^[^\\s\\u0000-\\u001f]+$' });
 const NoArgs = Type.Optional(
   Type.Union([Type.Undefined(), Type.Null(), Type.Object({}, { additionalProperties: false })]),
 );

@@ -130,7 +130,10 @@ export class DesktopCore {
 
   private async signedIn(state: SessionState): Promise<SessionState> {
     if (state.status === 'signed-in') {
-      if (this.settings.get().serverUrl !== state.serverUrl) await this.updateSettings({ serverUrl: state.serverUrl });
+      // The session already moved to this server: only the settings need to follow.
+      if (this.settings.get().serverUrl !== state.serverUrl) {
+        this.emit({ type: 'settings.changed', settings: await this.settings.update({ serverUrl: state.serverUrl }) });
+      }
       await this.openAccount(state);
     }
     return state;
