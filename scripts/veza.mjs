@@ -2,8 +2,10 @@
 // The one entry point behind `npm start` / `npm test` (and the pnpm scripts): it needs only Node,
 // so it runs on a fresh clone. It finds or fetches pnpm 10, installs, builds, then runs the job.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,11 +92,247 @@ function checkTestPrerequisites() {
 const job = process.argv[2];
 const extra = process.argv.slice(3);
 
+// ---------------------------------------------------------------------------------------------
+// The desktop app: Electron when its binary is (or can be made) available, else the browser host.
+
+const DESKTOP = path.join(ROOT, 'apps', 'desktop');
+const HOST_BUNDLE = path.join(DESKTOP, 'dist', 'host', 'host.mjs');
+const ELECTRON_MAIN = path.join(DESKTOP, 'dist', 'main', 'main.cjs');
+const WEB_PORT = process.env.VEZA_WEB_PORT ?? '5174';
+const ELECTRON_INSTALL_TIMEOUT_MS = 180_000;
+const SQLITE_REBUILD_TIMEOUT_MS = 600_000;
+
+function buildDesktop() {
+  // The root build may build the desktop already; building twice would only cost time.
+  const rootScripts = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts ?? {};
+  if (String(rootScripts.build ?? '').includes('@veza/desktop')) return;
+  step('Building the desktop app (pnpm --filter @veza/desktop build)');
+  must(runPnpm(['--filter', '@veza/desktop', 'run', '--silent', 'build']), 'The desktop build');
+}
+
+/** The electron package of apps/desktop, or null when it is not installed at all. */
+function electronPackageDir() {
+  try {
+    return path.dirname(createRequire(path.join(DESKTOP, 'package.json')).resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Electron executable when it is on disk, else null. Read from path.txt ourselves: the
+ * package's own `require('electron')` starts a download with no time limit when it is missing.
+ */
+function electronBinary(packageDir) {
+  try {
+    const relative = readFileSync(path.join(packageDir, 'path.txt'), 'utf8').trim();
+    const binary = path.join(packageDir, 'dist', relative);
+    return relative && existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Electron's own installer, once, bounded in time. Returns null on success, else the reason. */
+function installElectron(packageDir) {
+  step('The Electron binary is missing: downloading it with Electron’s installer');
+  const result = spawnSync(process.execPath, [path.join(packageDir, 'install.js')], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    timeout: ELECTRON_INSTALL_TIMEOUT_MS,
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
+  });
+  if (result.error?.code === 'ETIMEDOUT') return `no answer within ${ELECTRON_INSTALL_TIMEOUT_MS / 1000} s`;
+  if (result.error) return result.error.message;
+  if (result.status !== 0) {
+    const lines = `${result.stderr ?? ''}`.split('\n').filter((line) => /error/i.test(line));
+    return lines[0]?.trim().slice(0, 200) || `the installer exited with ${result.status}`;
+  }
+  return electronBinary(packageDir) ? null : 'the installer finished but no binary is on disk';
+}
+
+/**
+ * better-sqlite3 is compiled for Node (tests, the browser host); Electron needs a build for its
+ * own ABI. Unless VEZA_SQLITE_BINDING already names one, `npx @electron/rebuild -w better-sqlite3`
+ * builds it, the result is kept under data/electron/ and the Node build is put back, so the tests
+ * and the browser host keep working. Core loads the Electron copy through VEZA_SQLITE_BINDING.
+ */
+function electronSqliteBinding(packageDir) {
+  if (process.env.VEZA_SQLITE_BINDING) return process.env.VEZA_SQLITE_BINDING;
+  const version = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version;
+  const kept = path.join(
+    ROOT,
+    'data',
+    'electron',
+    `better_sqlite3-electron-${version}-${process.platform}-${process.arch}.node`,
+  );
+  if (existsSync(kept)) return kept;
+  let nodeBuild;
+  try {
+    const sqliteDir = path.dirname(
+      createRequire(path.join(DESKTOP, 'package.json')).resolve('better-sqlite3/package.json'),
+    );
+    nodeBuild = path.join(sqliteDir, 'build', 'Release', 'better_sqlite3.node');
+  } catch {
+    return null;
+  }
+  step('Building better-sqlite3 for Electron (npx @electron/rebuild -w better-sqlite3; once)');
+  const backup = `${nodeBuild}.node-build`;
+  copyFileSync(nodeBuild, backup);
+  const result = spawnSync('npx', ['--yes', '@electron/rebuild', '-f', '-w', 'better-sqlite3', '-v', version], {
+    cwd: DESKTOP,
+    stdio: 'inherit',
+    shell: WINDOWS,
+    timeout: SQLITE_REBUILD_TIMEOUT_MS,
+  });
+  try {
+    if (result.status === 0) {
+      mkdirSync(path.dirname(kept), { recursive: true });
+      copyFileSync(nodeBuild, kept);
+    }
+  } finally {
+    renameSync(backup, nodeBuild);
+  }
+  if (result.status !== 0) {
+    process.stderr.write('  better-sqlite3 could not be rebuilt for Electron; the app may not open its cache.\n');
+    return null;
+  }
+  return kept;
+}
+
+/** Opens a URL in the user's browser when the platform has a way to; never fails. */
+function openInBrowser(url) {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : WINDOWS
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  try {
+    const opener = spawn(command, args, { stdio: 'ignore', detached: true });
+    opener.on('error', () => undefined);
+    opener.unref();
+  } catch {
+    // No opener on this machine: the URL is printed anyway.
+  }
+}
+
+/** Children this command started, stopped by PID on Ctrl-C or when one of them ends. */
+const running = new Set();
+let stopping = false;
+
+function startChild(label, command, args, options = {}) {
+  // Own process group: Ctrl-C reaches only this script, which stops each child once, gracefully
+  // (a second signal would make the server skip its clean shutdown).
+  const child = spawn(command, args, { cwd: ROOT, detached: !WINDOWS, ...options });
+  running.add(child);
+  child.on('exit', (code, signal) => {
+    running.delete(child);
+    if (!stopping) {
+      process.stderr.write(`\n▸ ${label} stopped (${signal ?? `exit ${code}`}); stopping the rest\n`);
+      void stopAll(code ?? (signal ? 1 : 0));
+    }
+  });
+  child.on('error', (error) => {
+    running.delete(child);
+    if (!stopping) fail(`${label} could not start: ${error.message}`);
+  });
+  return child;
+}
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of running) child.kill('SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (running.size > 0 && Date.now() < deadline) await sleep(100);
+  for (const child of running) child.kill('SIGKILL');
+  process.exit(code);
+}
+
+async function waitForServer(url, server) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) fail('The Veza server stopped during start-up.');
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  fail(`The Veza server did not answer on ${url} within 2 minutes.`);
+}
+
+/** Starts dist/host/host.mjs and resolves with the URL it prints. */
+function startBrowserHost(serverUrl) {
+  const dataDir = path.join(ROOT, 'data', 'desktop-web');
+  const host = startChild(
+    'The browser host',
+    process.execPath,
+    [HOST_BUNDLE, '--port', WEB_PORT, '--data-dir', dataDir, '--server-url', serverUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve) => {
+    let text = '';
+    host.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk;
+      const match = /Open (http:\/\/\S+) in your browser/.exec(text);
+      if (match) resolve(match[1]);
+    });
+  });
+}
+
+async function startServerAndDesktop({ browserOnly }) {
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopAll(0));
+  const serverUrl = process.env.VEZA_PUBLIC_URL ?? `http://127.0.0.1:${process.env.VEZA_PORT ?? 8080}`;
+  step(`Starting the Veza server with demo content on ${serverUrl} (Ctrl-C stops everything)`);
+  const server = startChild('The Veza server', process.execPath, [SERVER_CLI, 'serve', '--demo', ...extra], {
+    stdio: 'inherit',
+  });
+  await waitForServer(serverUrl, server);
+
+  if (!browserOnly) {
+    const packageDir = electronPackageDir();
+    let reason = packageDir ? null : 'the electron package is not installed';
+    let binary = packageDir ? electronBinary(packageDir) : null;
+    if (packageDir && !binary) {
+      reason = installElectron(packageDir);
+      binary = reason ? null : electronBinary(packageDir);
+    }
+    if (binary) {
+      const binding = electronSqliteBinding(packageDir);
+      step('Starting the Veza desktop app (Electron)');
+      startChild('The desktop app', binary, [DESKTOP], {
+        stdio: 'inherit',
+        env: { ...process.env, VEZA_SERVER_URL: serverUrl, ...(binding ? { VEZA_SQLITE_BINDING: binding } : {}) },
+      });
+      return;
+    }
+    if (!existsSync(ELECTRON_MAIN)) reason ??= 'the Electron build is missing';
+    step(`Electron could not be downloaded (${reason}); opening the desktop app in your browser instead`);
+  } else {
+    step('Starting the desktop app in browser mode (the browser host)');
+  }
+  if (!existsSync(HOST_BUNDLE))
+    fail(`${path.relative(ROOT, HOST_BUNDLE)} is missing: the desktop build did not produce it.`);
+  const url = await startBrowserHost(serverUrl);
+  if (!browserOnly) openInBrowser(url);
+}
+
 switch (job) {
   case 'start':
     setup();
-    step('Starting the Veza server with demo content (Ctrl-C stops it)');
-    runForeground(process.execPath, [SERVER_CLI, 'serve', '--demo', ...extra]);
+    buildDesktop();
+    await startServerAndDesktop({ browserOnly: false });
+    break;
+  case 'dev:web':
+    setup();
+    buildDesktop();
+    await startServerAndDesktop({ browserOnly: true });
     break;
   case 'server':
     setup();
@@ -121,5 +359,5 @@ switch (job) {
     must(run(process.execPath, [path.join(ROOT, 'scripts', 'bench', 'run.mjs'), ...extra]), 'The benchmarks');
     break;
   default:
-    fail(`Unknown job "${job ?? ''}". Use: start | server | test | bench`);
+    fail(`Unknown job "${job ?? ''}". Use: start | dev:web | server | test | bench`);
 }

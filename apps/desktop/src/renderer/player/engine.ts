@@ -2,7 +2,6 @@ import Hls, { type ErrorData } from 'hls.js';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackQuality, PlaybackSource } from '../../common/contract.js';
 import { hlsLevelFor, linearGain, peaksDurationSeconds, toWavesurferPeaks } from '../lib/peaks.js';
-import { adoptWavesurferStyles } from './wavesurfer-css.js';
 
 export interface EngineCallbacks {
   onTime(positionS: number, durationS: number): void;
@@ -230,7 +229,6 @@ export class PlayerEngine {
         hideScrollbar: true,
         ...waveColors(container),
       });
-      adoptWavesurferStyles(wave.getWrapper());
       this.wave = wave;
     } catch {
       // The waveform is decoration: playback goes on without it.
