@@ -7,7 +7,7 @@ describe('buildCsp', () => {
       [
         "default-src 'none'",
         "script-src 'self'",
-        "style-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob: veza-media: https://veza.example.org",
         "media-src 'self' blob: veza-media: https://veza.example.org",
         "connect-src 'self' https://veza.example.org wss://veza.example.org veza-media:",

@@ -8,9 +8,8 @@
  * - `veza-media:`: offline tracks and cached covers served by main (see media-protocol.ts).
  * - `ws(s)://server` next to `http(s)://server` in connect-src: a host source with an http(s)
  *   scheme does not portably cover WebSocket URLs, so both are listed explicitly.
- * Styles stay `'self'` only: wavesurfer.js's own <style> element (in its shadow root) is refused,
- * and the renderer gives it the same rules as a constructed stylesheet instead
- * (renderer/player/wavesurfer-css.ts), which the policy does not govern.
+ * - style-src `'unsafe-inline'`: wavesurfer.js writes a <style> element into its shadow root;
+ *   scripts stay `'self'` only, so this allows no code execution.
  */
 export interface CspInput {
   /** The server's origin (`https://veza.example.org`), or null when no valid server is set. */
@@ -41,7 +40,7 @@ export function buildCsp({ serverOrigin }: CspInput): string {
   const directives: [string, string[]][] = [
     ['default-src', ["'none'"]],
     ['script-src', ["'self'"]],
-    ['style-src', ["'self'"]],
+    ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:', 'blob:', 'veza-media:', ...server]],
     ['media-src', ["'self'", 'blob:', 'veza-media:', ...server]],
     ['connect-src', ["'self'", ...server, ...socket, 'veza-media:']],
