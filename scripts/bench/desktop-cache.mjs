@@ -144,7 +144,8 @@ function buildCache(core, db, me, users, roomIds) {
     roomIds.forEach((id, index) => rooms.upsertFromServer(roomFor(id, `room ${index + 1}`)));
     for (let seq = 1; seq <= PER_ROOM; seq++) {
       for (let r = 0; r < roomIds.length; r++) {
-        const id = randomUUID();
+        // Message ids as the server mints them: UUIDv7, growing with time.
+        const id = core.uuidv7(start + seq * 60_000 + r);
         const author = users[Math.floor(random() * users.length)];
         const replyTo =
           recent[r].length > 0 && random() < 0.05 ? recent[r][Math.floor(random() * recent[r].length)] : null;
@@ -179,7 +180,7 @@ function buildCache(core, db, me, users, roomIds) {
 }
 
 /** 10k events as a server would replay them: mostly new messages, some edits and reactions. */
-function catchUpEvents(roomId, fromSeq, users) {
+function catchUpEvents(core, roomId, fromSeq, users) {
   const events = [];
   const created = [];
   for (let i = 0; i < CATCH_UP_EVENTS; i++) {
@@ -206,7 +207,7 @@ function catchUpEvents(roomId, fromSeq, users) {
         },
       });
     } else {
-      const id = randomUUID();
+      const id = core.uuidv7(Date.parse(at));
       created.push(id);
       events.push({
         ...base,
@@ -367,7 +368,7 @@ async function main() {
       };
       parts.rooms.upsertFromServer(roomFor(roomId, `catch-up ${run}`));
       const applier = new core.EventApplier(db, parts);
-      const events = catchUpEvents(roomId, 1, users);
+      const events = catchUpEvents(core, roomId, 1, users);
       if (mode === 'engine') {
         const texts = events.map((event) => JSON.stringify(event));
         const { elapsed, cpuMs } = await replayThroughEngine(core, db, parts, applier, me, roomId, texts);

@@ -7,3 +7,4 @@ export * from './schemas/chat.js';
 export * from './schemas/media.js';
 export * from './protocol/events.js';
 export * from './protocol/frames.js';
+export * from './uuidv7.js';

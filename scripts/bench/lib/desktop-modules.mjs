@@ -27,6 +27,7 @@ export { MessageView } from './src/core/chat/store/message-view.ts';
 export { ChangeNotifier } from './src/core/chat/sync/change-notifier.ts';
 export { parseServerFrame } from './src/core/chat/sync/server-frames.ts';
 export { SyncEngine } from './src/core/chat/sync/sync-engine.ts';
+export { uuidv7 } from './src/core/chat/uuidv7.ts';
 `;
 
 /**

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './sync/backoff.js';
 import { renewalDelay, tokenExpiry } from './sync/token-expiry.js';
-import { uuidv7 } from './uuidv7.js';
-
-describe('uuidv7', () => {
-  it('carries the time, version 7 and the RFC variant, and sorts in creation order', () => {
-    const at = Date.UTC(2026, 10, 23, 23, 41, 7, 120);
-    const id = uuidv7(at);
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at);
-    const many = Array.from({ length: 5000 }, () => uuidv7());
-    expect([...many].sort()).toEqual(many);
-    expect(new Set(many).size).toBe(many.length);
-  });
-});
 
 describe('backoff', () => {
   it('grows exponentially under a ceiling, with full jitter', () => {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Message, Permission, Room, RoomEvent, RoomRole } from '@veza/shared';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createUuidV7, type Message, type Permission, type Room, type RoomEvent, type RoomRole } from '@veza/shared';
 import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
@@ -8,6 +8,9 @@ import type { Logger } from '../../infra/logger.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
 import { roomEventsSubject } from './subjects.js';
+
+/** Message ids grow with time (UUIDv7): they append to every index that holds them, here and in each client's cache. */
+const newMessageId = createUuidV7((length) => randomBytes(length));
 
 /** Who acts: a user and their global permissions (global moderators may delete anywhere). */
 export interface Actor {
@@ -212,7 +215,7 @@ export class ChatService {
     input: { roomId: string; clientId: string; body: string; replyTo?: string | undefined },
   ): Promise<{ messageId: string; seq: number; created: boolean }> {
     const now = this.deps.clock.now();
-    const messageId = randomUUID();
+    const messageId = newMessageId();
     const mentions = await store.resolveUsernames(this.deps.db, parseMentions(input.body));
     let duplicate: { id: string; seq: number } | undefined;
     try {
