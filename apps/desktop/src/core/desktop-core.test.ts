@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,23 @@ describe('DesktopCore', () => {
     }
   });
 
+  it('refuses a second sign-in while signed in: accounts switch through sign-out', async () => {
+    const { core, userId } = await signedInCore(await freshDir());
+    try {
+      const other = await server.signUp();
+      const refused = await core.invoke('signIn', {
+        serverUrl: server.url,
+        login: other.user.username,
+        password: other.password,
+      });
+      expect(refused.ok ? null : refused.error.code).toBe('CONFLICT');
+      const session = value<SessionState>(await core.invoke('getSession', undefined));
+      expect(session.status === 'signed-in' && session.user.id).toBe(userId);
+    } finally {
+      await core.close();
+    }
+  });
+
   it('refuses to change the server while signed in, and changes it once signed out', async () => {
     const { core } = await signedInCore(await freshDir());
     try {
@@ -158,6 +175,19 @@ describe('DesktopCore', () => {
 });
 
 describe('the core worker thread', () => {
+  it('fails to start, rather than hang, when the worker exits before it is ready', async () => {
+    const workerPath = path.join(scratch, 'exits-at-once.cjs');
+    await writeFile(workerPath, 'process.exit(3);\n');
+    await expect(
+      startCoreWorker({
+        workerPath,
+        dataDir: await freshDir(),
+        secretStore: new MemorySecretStore(),
+        localMediaBase: 'x:',
+      }),
+    ).rejects.toThrow(/exit code 3/);
+  });
+
   it('runs core off the calling thread and keeps the refresh token in the shell’s secret store', async () => {
     const workerPath = path.join(scratch, 'core-worker.mjs');
     await bundleForNode(path.join(here, 'worker', 'core-worker.ts'), workerPath);

@@ -100,6 +100,14 @@ export class DesktopCore {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** One account at a time: switching goes through sign-out, so two never share a cache or a token. */
+  private signedOutOnly<T>(args: T): T {
+    if (this.session.state().status === 'signed-in') {
+      throw new DesktopError('CONFLICT', 'You are already signed in. Sign out first to use another account.');
+    }
+    return args;
+  }
+
   private requireAccount(): Account {
     if (!this.account) throw new DesktopError('NOT_SIGNED_IN', 'Sign in to do that.');
     return this.account;
@@ -167,8 +175,8 @@ export class DesktopCore {
     [N in CommandName]: (...args: Parameters<VezaCommands[N]>) => Promise<ReturnType<VezaCommands[N]>>;
   } = {
     getSession: async () => this.session.state(),
-    signIn: async (args) => this.signedIn(await this.session.signIn(args)),
-    signUp: async (args) => this.signedIn(await this.session.signUp(args)),
+    signIn: async (args) => this.signedIn(await this.session.signIn(this.signedOutOnly(args))),
+    signUp: async (args) => this.signedIn(await this.session.signUp(this.signedOutOnly(args))),
     signOut: async ({ wipeCache }) => this.signOut(wipeCache),
     getConnection: async () => this.connection,
 

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SecretStore } from '../core/session/secret-store.js';
+import { SerialQueue } from '../core/session/serial-queue.js';
 import type { Logger } from './logger.js';
 
 /** The part of Electron's safeStorage this store uses (async API; the sync one is deprecated). */
@@ -29,6 +30,8 @@ export interface SafeStorageSecretStoreOptions {
  */
 export class SafeStorageSecretStore implements SecretStore {
   private readonly memory = new Map<string, string>();
+  // set and delete read, change and rewrite one file: they must not interleave.
+  private readonly writes = new SerialQueue();
   private availability: Promise<boolean> | null = null;
   private warned = false;
 
@@ -99,16 +102,20 @@ export class SafeStorageSecretStore implements SecretStore {
       return;
     }
     const encrypted = await this.options.safeStorage.encryptStringAsync(value);
-    const secrets = await this.readAll();
-    secrets[key] = encrypted.toString('base64');
-    await this.writeAll(secrets);
+    await this.writes.run(async () => {
+      const secrets = await this.readAll();
+      secrets[key] = encrypted.toString('base64');
+      await this.writeAll(secrets);
+    });
   }
 
   async delete(key: string): Promise<void> {
     this.memory.delete(key);
-    const secrets = await this.readAll();
-    if (!(key in secrets)) return;
-    delete secrets[key];
-    await this.writeAll(secrets);
+    await this.writes.run(async () => {
+      const secrets = await this.readAll();
+      if (!(key in secrets)) return;
+      delete secrets[key];
+      await this.writeAll(secrets);
+    });
   }
 }

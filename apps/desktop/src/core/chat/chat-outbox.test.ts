@@ -258,6 +258,9 @@ describe('outbox', () => {
       // Changes queue and show at once.
       const queued = await adaChat.service.sendMessage({ roomId: room.id, body: 'written offline' });
       expect(queued.delivery).toBe('pending');
+      // A pending send may already be stored by the server: it cannot be discarded, only a failed one.
+      const discard = await adaChat.service.discardMessage({ clientId: queued.clientId }).catch((e: unknown) => e);
+      expect(discard).toMatchObject({ code: 'CONFLICT' });
       await adaChat.service.editMessage({ messageId: sentId, body: 'edited offline' });
       await adaChat.service.react({ messageId: sentId, emoji: '🔥', op: 'add' });
       const shown = await adaChat.service.getMessages({ roomId: room.id });

@@ -265,6 +265,10 @@ export class ChatService {
   async discardMessage(args: { clientId: string }): Promise<void> {
     const entry = this.outbox.get(args.clientId);
     if (!entry) return;
+    // A pending send may already be on the wire (and stored by the server): only a refused one can go.
+    if (entry.state !== 'failed') {
+      throw new DesktopError('CONFLICT', 'This message is still being sent. You can discard it only if sending fails.');
+    }
     this.outbox.delete(args.clientId);
     this.notifier.messagesChanged(entry.room_id);
   }

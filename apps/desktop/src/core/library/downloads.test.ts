@@ -117,13 +117,11 @@ describe('downloads', () => {
     expect(response.headers.get('content-range')).toBe(`bytes 100-1099/${bytes.length}`);
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes.subarray(100, 1100))).toBe(true);
 
-    // With the server gone: still the file, fast.
+    // With the server gone: still the file (how fast is scripts/bench/desktop-first-audio.mjs's job).
     await server.stop();
     try {
       fan.online.value = false;
-      const started = performance.now();
       const offline = await fan.service.resolvePlayback({ trackId: track.id, quality: 'auto' });
-      expect(performance.now() - started).toBeLessThan(150);
       expect(offline).toMatchObject({ kind: 'offline', url: online.url, gainDb: track.gainDb ?? 0 });
       expect(offline.peaks).toEqual(online.peaks);
     } finally {

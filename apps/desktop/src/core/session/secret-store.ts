@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SerialQueue } from './serial-queue.js';
 
 /**
  * Where the refresh token lives. Electron's main process backs it with safeStorage (the OS
@@ -13,6 +14,8 @@ export interface SecretStore {
 
 /** Secrets in a JSON file readable only by its owner (0600), written atomically. */
 export class FileSecretStore implements SecretStore {
+  private readonly writes = new SerialQueue();
+
   constructor(private readonly file: string) {}
 
   private async readAll(): Promise<Record<string, string>> {
@@ -41,17 +44,21 @@ export class FileSecretStore implements SecretStore {
     return (await this.readAll())[key] ?? null;
   }
 
-  async set(key: string, value: string): Promise<void> {
-    const secrets = await this.readAll();
-    secrets[key] = value;
-    await this.writeAll(secrets);
+  set(key: string, value: string): Promise<void> {
+    return this.writes.run(async () => {
+      const secrets = await this.readAll();
+      secrets[key] = value;
+      await this.writeAll(secrets);
+    });
   }
 
-  async delete(key: string): Promise<void> {
-    const secrets = await this.readAll();
-    if (!(key in secrets)) return;
-    delete secrets[key];
-    await this.writeAll(secrets);
+  delete(key: string): Promise<void> {
+    return this.writes.run(async () => {
+      const secrets = await this.readAll();
+      if (!(key in secrets)) return;
+      delete secrets[key];
+      await this.writeAll(secrets);
+    });
   }
 }
 

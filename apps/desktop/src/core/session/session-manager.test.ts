@@ -134,6 +134,34 @@ describe('SessionManager', () => {
     expect((await manager().restore()).status).toBe('signed-out');
   });
 
+  it('a refresh still on its way when the user signs out does not sign them back in', async () => {
+    const account = await server.signUp();
+    await manager().signIn({ serverUrl: server.url, login: account.user.username, password: account.password });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowRefresh: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith('/api/v1/auth/refresh')) await gate;
+      return response;
+    };
+    const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'));
+    const restarted = new SessionManager(dataDir, secrets, { now: () => now, fetch: slowRefresh });
+    await restarted.restore();
+    const changes: string[] = [];
+    restarted.onChange((state) => changes.push(state.status));
+
+    const pending = restarted.accessToken(); // the chat socket connecting after a restart
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await restarted.signOut()).status).toBe('signed-out');
+    release();
+    expect((await errorOf(pending)).code).toBe('NOT_SIGNED_IN');
+
+    expect(restarted.state().status).toBe('signed-out');
+    expect(changes).toEqual(['signed-out']);
+    expect(await secrets.get('refreshToken')).toBeNull();
+    expect((await manager().restore()).status).toBe('signed-out');
+  });
+
   it('signs out on the server too: the old refresh token no longer works', async () => {
     const account = await server.signUp();
     const session = manager();
@@ -183,4 +211,16 @@ describe('normaliseServerUrl', () => {
       expect(() => normaliseServerUrl(input)).toThrow(DesktopError);
     },
   );
+});
+
+describe('FileSecretStore', () => {
+  it('keeps every key when writes overlap (each is a read-modify-write of one file)', async () => {
+    const store = new FileSecretStore(path.join(dataDir, 'overlap.json'));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.set(`key${i}`, `value${i}`)));
+    await Promise.all([store.delete('key3'), store.set('key20', 'value20'), store.delete('key7')]);
+    const stored = JSON.parse(await readFile(path.join(dataDir, 'overlap.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(stored).sort()).toEqual(
+      [...Array.from({ length: 21 }, (_, i) => `key${i}`)].filter((k) => k !== 'key3' && k !== 'key7').sort(),
+    );
+  });
 });

@@ -32,6 +32,8 @@ export class SessionManager implements TokenSource {
   private stored: StoredSession = { serverUrl: DEFAULT_SERVER_URL, user: null };
   private access: { token: string; expiresAt: number } | null = null;
   private renewing: Promise<string> | null = null;
+  /** Moves on every sign-in and sign-out: a refresh that began before must not store its result. */
+  private epoch = 0;
   private readonly file: string;
   private readonly listeners = new Set<(state: SessionState) => void>();
 
@@ -118,19 +120,24 @@ export class SessionManager implements TokenSource {
 
   /** One refresh at a time: concurrent callers share it (a second refresh would spend the token twice). */
   renewAccessToken(): Promise<string> {
-    this.renewing ??= this.refresh().finally(() => {
-      this.renewing = null;
+    if (this.renewing) return this.renewing;
+    const renewing = this.refresh().finally(() => {
+      // A sign-out or sign-in meanwhile may have started another one: leave that in place.
+      if (this.renewing === renewing) this.renewing = null;
     });
-    return this.renewing;
+    this.renewing = renewing;
+    return renewing;
   }
 
   private async refresh(): Promise<string> {
     if (!this.stored.user) throw new DesktopError('NOT_SIGNED_IN', 'You are signed out. Sign in again.');
+    const epoch = this.epoch;
     const refreshToken = await this.secrets.get(REFRESH_TOKEN_KEY);
     if (!refreshToken) {
       await this.forget();
       throw new DesktopError('NOT_SIGNED_IN', 'Your session has ended. Sign in again.');
     }
+    if (epoch !== this.epoch) throw signedOutMeanwhile();
     let session: AuthSession;
     try {
       session = await new ApiClient(this.stored.serverUrl, null, { fetch: this.options.fetch }).request<AuthSession>(
@@ -139,12 +146,16 @@ export class SessionManager implements TokenSource {
         { anonymous: true, body: { refreshToken } },
       );
     } catch (error) {
+      if (epoch !== this.epoch) throw signedOutMeanwhile();
       if (error instanceof DesktopError && isSessionOver(error)) {
         await this.forget();
         throw new DesktopError('NOT_SIGNED_IN', 'Your session has ended. Sign in again.');
       }
       throw error;
     }
+    // Signed out (or in as someone else) while the request was out: storing this answer would
+    // sign the old account back in behind the user's back.
+    if (epoch !== this.epoch) throw signedOutMeanwhile();
     await this.secrets.set(REFRESH_TOKEN_KEY, session.refreshToken);
     this.access = { token: session.accessToken, expiresAt: Date.parse(session.accessTokenExpiresAt) };
     if (JSON.stringify(session.user) !== JSON.stringify(this.stored.user)) {
@@ -156,6 +167,8 @@ export class SessionManager implements TokenSource {
   }
 
   private async adopt(serverUrl: string, session: AuthSession): Promise<SessionState> {
+    this.epoch += 1;
+    this.renewing = null;
     await this.secrets.set(REFRESH_TOKEN_KEY, session.refreshToken);
     this.stored = { serverUrl, user: session.user };
     this.access = { token: session.accessToken, expiresAt: Date.parse(session.accessTokenExpiresAt) };
@@ -166,6 +179,8 @@ export class SessionManager implements TokenSource {
 
   private async forget(): Promise<void> {
     const wasSignedIn = this.stored.user !== null;
+    this.epoch += 1;
+    this.renewing = null;
     this.stored = { serverUrl: this.stored.serverUrl, user: null };
     this.access = null;
     await this.secrets.delete(REFRESH_TOKEN_KEY);
@@ -188,6 +203,8 @@ export class SessionManager implements TokenSource {
     for (const listener of this.listeners) listener(state);
   }
 }
+
+const signedOutMeanwhile = (): DesktopError => new DesktopError('NOT_SIGNED_IN', 'You are signed out. Sign in again.');
 
 function isSessionOver(error: DesktopError): boolean {
   return ['TOKEN_INVALID', 'TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'UNAUTHENTICATED', 'VALIDATION_FAILED'].includes(

@@ -132,9 +132,11 @@ export function startCoreWorker(options: CoreWorkerOptions & { workerPath: strin
       failAll(`Veza's core stopped: ${error.message}`);
       reject(error);
     });
-    worker.on('exit', () => {
+    worker.on('exit', (code) => {
       exited = true;
       failAll('Veza’s core has stopped. Restart the app.');
+      // Gone before `ready` (process.exit, a native crash): the shell must not wait for ever.
+      reject(new Error(`Veza's core stopped before it was ready (exit code ${code}).`));
     });
   });
 }

@@ -26,6 +26,9 @@ export class MessageStore {
   private readonly bump: Statement<[number, string, number]>;
   private readonly edit: Statement;
   private readonly tombstone: Statement;
+  private readonly localEdit: Statement;
+  private readonly localTombstone: Statement;
+  private readonly olderThan: Statement<[string, number], { id: string }>;
   private readonly latest: Statement<[string, number], MessageRow>;
   private readonly before: Statement<[string, number, number], MessageRow>;
   private readonly oldest: Statement<[string], { seq: number }>;
@@ -65,6 +68,17 @@ export class MessageStore {
       `UPDATE messages SET body = '', mentions = '[]', mentions_me = 0, deleted_at = @deletedAt, version_seq = @version
        WHERE id = @id AND version_seq < @version`,
     );
+    // Local confirmations (a `done` whose event has not landed yet) change what is shown but not
+    // version_seq: events below the confirmed seq (someone else's reaction) must still apply.
+    this.localEdit = db.prepare(
+      `UPDATE messages SET body = @body, mentions = @mentions, mentions_me = @mentionsMe, edited_at = @editedAt
+       WHERE id = @id AND version_seq < @seq AND deleted_at IS NULL`,
+    );
+    this.localTombstone = db.prepare(
+      `UPDATE messages SET body = '', mentions = '[]', mentions_me = 0, deleted_at = @deletedAt
+       WHERE id = @id AND version_seq < @seq`,
+    );
+    this.olderThan = db.prepare('SELECT id FROM messages WHERE id = ? AND version_seq < ?');
     this.latest = db.prepare(`${SELECT_MESSAGE} WHERE m.room_id = ? ORDER BY m.seq DESC LIMIT ?`);
     this.before = db.prepare(`${SELECT_MESSAGE} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`);
     this.oldest = db.prepare('SELECT seq FROM messages WHERE room_id = ? ORDER BY seq ASC LIMIT 1');
@@ -131,6 +145,38 @@ export class MessageStore {
   applyReaction(messageId: string, emoji: string, userId: string, op: 'add' | 'remove', version: number): boolean {
     // Unknown messages (older than the cache) are skipped: their reactions come with their history.
     if (this.bump.run(version, messageId, version).changes === 0) return false;
+    if (op === 'add') this.insertReaction.run(messageId, emoji, userId);
+    else this.deleteReaction.run(messageId, emoji, userId);
+    return true;
+  }
+
+  /**
+   * Shows a change the server confirmed at `seq` before its event arrives, without moving the
+   * row's version: the event at `seq` still lands on top, and so do earlier events that have not
+   * arrived yet (bumping the version to seq - 1 would make them look already applied and drop
+   * them). Nothing happens when the event, or anything newer, is already there.
+   */
+  confirmEdit(messageId: string, body: string, mentions: string[], editedAt: string, seq: number): boolean {
+    return (
+      this.localEdit.run({
+        id: messageId,
+        body,
+        mentions: JSON.stringify(mentions),
+        mentionsMe: mentions.includes(this.meId) ? 1 : 0,
+        editedAt,
+        seq,
+      }).changes > 0
+    );
+  }
+
+  confirmDelete(messageId: string, deletedAt: string, seq: number): boolean {
+    const written = this.localTombstone.run({ id: messageId, deletedAt, seq }).changes > 0;
+    if (written) this.clearReactions.run(messageId);
+    return written;
+  }
+
+  confirmReaction(messageId: string, emoji: string, userId: string, op: 'add' | 'remove', seq: number): boolean {
+    if (!this.olderThan.get(messageId, seq)) return false;
     if (op === 'add') this.insertReaction.run(messageId, emoji, userId);
     else this.deleteReaction.run(messageId, emoji, userId);
     return true;

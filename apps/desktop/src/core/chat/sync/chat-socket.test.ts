@@ -236,6 +236,30 @@ describe('chat socket against a scripted server', () => {
     expect(fake.connections).toHaveLength(1);
   });
 
+  it('a renewal still running when the chat stops leaves no timer and no state change behind', async () => {
+    const fake = await fakeServer();
+    fake.onHello = (socket) => welcome(socket, [], { expiresAt: new Date(Date.now() + 1_200).toISOString() });
+    let fail!: (error: Error) => void;
+    let renewals = 0;
+    const tokens: TokenSource = {
+      accessToken: async () => 'token-1',
+      renewAccessToken: () => {
+        renewals += 1;
+        return new Promise<string>((_resolve, reject) => (fail = reject));
+      },
+    };
+    const { service, events } = startChat(fake, { tokens });
+    await waitFor(() => renewals === 1, 'a renewal under way', 3_000);
+    await service.stop();
+    const seen = events.length;
+    // Signed out meanwhile: the stopped socket must not come back as "signed-out" (or, offline,
+    // re-arm its 5 s retry).
+    fail(new DesktopError('NOT_SIGNED_IN', 'You are signed out.'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.slice(seen)).toEqual([]);
+    expect(service.connection().status).toBe('offline');
+  });
+
   it('fills a long gap page by page until fetched reaches latestSeq', async () => {
     const fake = await fakeServer();
     const roomId = randomUUID();

@@ -249,10 +249,14 @@ export class ChatSocket {
 
   /** Sends a fresh token before the current one expires, so the socket is never cut. */
   private async renew(): Promise<void> {
+    const socket = this.socket;
     let token: string;
     try {
       token = await this.options.tokens.renewAccessToken();
     } catch (error) {
+      // Stopped or disconnected meanwhile: that socket's renewal is moot (a new one schedules its
+      // own after welcome), and a timer armed now would outlive stop().
+      if (!this.running || this.socket !== socket) return;
       if (error instanceof DesktopError && error.code === 'NOT_SIGNED_IN') {
         this.onTokenFailure(error);
         return;
@@ -261,6 +265,7 @@ export class ChatSocket {
       this.renewTimer = setTimeout(() => void this.renew(), 5_000);
       return;
     }
+    if (!this.running || this.socket !== socket) return;
     this.authCount += 1;
     if (!this.send({ type: 'auth', token, ref: `${AUTH_REF_PREFIX}${this.authCount}` })) return;
     const expiresAt = tokenExpiry(token);

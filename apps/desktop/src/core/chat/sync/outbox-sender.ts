@@ -100,9 +100,9 @@ export class OutboxSender {
     const entry = this.deps.outbox.get(frame.ref);
     if (!entry) return false;
     this.deps.outbox.transaction(() => {
-      // Confirmed at `seq`: shown as done right away, one version below the event, which then
-      // lands on top with the server's exact data.
-      if (frame.seq !== null) this.confirmLocally(entry, frame.seq - 1);
+      // Confirmed at `seq`: shown as done right away; the event at `seq` then lands on top with
+      // the server's exact data (the row's version does not move, see MessageStore.confirmEdit).
+      if (frame.seq !== null) this.confirmLocally(entry, frame.seq);
       this.deps.outbox.delete(entry.client_id);
     });
     this.deps.notifier.messagesChanged(entry.room_id);
@@ -180,7 +180,7 @@ export class OutboxSender {
     return hint ?? Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempts, 10));
   }
 
-  private confirmLocally(entry: OutboxEntry, version: number): void {
+  private confirmLocally(entry: OutboxEntry, seq: number): void {
     const { messages } = this.deps;
     const now = new Date().toISOString();
     switch (entry.kind) {
@@ -188,15 +188,15 @@ export class OutboxSender {
         const payload = entry.payload as OutboxPayloads['edit'];
         const current = messages.get(payload.messageId);
         const mentions = current ? (JSON.parse(current.mentions) as string[]) : [];
-        messages.applyEdit(payload.messageId, payload.body, mentions, now, version);
+        messages.confirmEdit(payload.messageId, payload.body, mentions, now, seq);
         return;
       }
       case 'delete':
-        messages.applyDelete((entry.payload as OutboxPayloads['delete']).messageId, now, version);
+        messages.confirmDelete((entry.payload as OutboxPayloads['delete']).messageId, now, seq);
         return;
       case 'react': {
         const payload = entry.payload as OutboxPayloads['react'];
-        messages.applyReaction(payload.messageId, payload.emoji, this.deps.me.id, payload.op, version);
+        messages.confirmReaction(payload.messageId, payload.emoji, this.deps.me.id, payload.op, seq);
         return;
       }
       default:

@@ -216,7 +216,7 @@ export class DownloadManager {
         this.changed(true);
       },
     });
-    if (written.size !== grant.sizeBytes || written.sha256 !== grant.sha256) {
+    if (written.size !== grant.sizeBytes || written.sha256 !== grant.sha256.toLowerCase()) {
       await rm(part, { force: true });
       throw checksumMismatch();
     }
