@@ -148,4 +148,22 @@ describe('EventApplier', () => {
     expect(rooms.get(roomId)).toBeUndefined();
     expect(db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
   });
+
+  it('asks nothing of the server for a room I already left when my own leave comes back', () => {
+    rooms.remove(roomId); // leaveRoom drops the room at once; the server's event follows
+    const result = applier.apply([
+      {
+        type: 'event',
+        roomId,
+        seq: 9,
+        kind: 'member.left',
+        actorId: me.id,
+        at: at(9),
+        data: { userId: me.id, reason: 'left' },
+      },
+    ]);
+    expect(result.left).toEqual([roomId]);
+    expect(result.discovered).toEqual([]);
+    expect(rooms.get(roomId)).toBeUndefined();
+  });
 });

@@ -66,6 +66,8 @@ export class EventApplier {
       }
       for (const [roomId, cursor] of cursors) this.parts.rooms.setCursor(roomId, cursor);
     })();
+    // A room heard of and left in the same batch (our own leave echoed back) needs no REST lookup.
+    batch.discovered = batch.discovered.filter((roomId) => !batch.left.includes(roomId));
     return batch;
   }
 
