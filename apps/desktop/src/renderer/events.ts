@@ -42,9 +42,8 @@ export function dispatchEvent(event: CoreEvent): void {
       const viewing =
         ui.view.kind === 'room' && ui.view.roomId === event.roomId && document.visibilityState === 'visible';
       if (!viewing) {
-        ui.toast('info', `${event.message.authorUsername} mentioned you in ${event.roomName}`, {
-          kind: 'room',
-          roomId: event.roomId,
+        ui.toast('mention', `${event.message.authorUsername} mentioned you in ${event.roomName}`, {
+          view: { kind: 'room', roomId: event.roomId },
         });
       }
       break;
@@ -111,12 +110,21 @@ export function startApp(): () => void {
     if (previous !== null) resetSignedOut();
     if (next !== null) void loadSignedIn();
   });
+  // Away from the server nobody can tell us who stopped typing or went offline: typing notices go
+  // at once, and presence becomes unknown until core's fresh presence events after reconnecting.
+  const offConnection = useConnection.subscribe((state, previous) => {
+    const status = state.connection.status;
+    if (status === 'online') return;
+    useMessages.getState().clearTyping();
+    if (previous.connection.status === 'online') usePresence.getState().reset();
+  });
   void useSession.getState().load();
   void useSettings.getState().load();
   const typingTimer = setInterval(() => useMessages.getState().pruneTyping(), 1000);
   return () => {
     offEvents();
     offSession();
+    offConnection();
     clearInterval(typingTimer);
   };
 }

@@ -56,7 +56,13 @@ describe('signing in through the browser host', () => {
     expect(rows).toHaveLength(1);
 
     await page.getByRole('button', { name: 'Settings' }).click();
+    // The browser host has no folder picker: after its null answer the folder is read-only text.
+    await page.getByRole('button', { name: 'Change folder…' }).click();
+    await page.getByText('Choosing a folder needs the desktop app; this copy uses the folder shown.').waitFor();
+    expect(await page.getByRole('button', { name: 'Change folder…' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('dialog').waitFor();
+    await page.waitForTimeout(300); // let the dialog's entrance animation finish before the picture
     await shot(page, 'sign-out-dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Remove cached data' }).click();
     await page.getByLabel('Email or username').waitFor();

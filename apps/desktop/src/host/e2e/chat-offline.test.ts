@@ -42,6 +42,7 @@ const messages = (page: Page) => page.getByRole('log', { name: 'Messages' }).get
 const messageWithBody = (page: Page, body: string) =>
   messages(page).filter({ has: page.getByTestId('message-body').getByText(body, { exact: true }) });
 const connection = (page: Page) => page.getByRole('status', { name: 'Connection' });
+const typing = (page: Page) => page.locator('.typing');
 
 async function openRoom(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: ROOM }).click();
@@ -85,8 +86,14 @@ describe('chat between two clients, offline and back', () => {
     await send(pageA, 'Hello from Alice');
     await messageWithBody(pageB, 'Hello from Alice').waitFor({ timeout: 10_000 });
     await expect.poll(() => messageWithBody(pageA, 'Hello from Alice').getAttribute('data-delivery')).toBe('sent');
+    // Bob's typing shows on Alice's side with a name (or "Someone"), never a bare "is typing…".
+    await pageB.getByRole('textbox', { name: 'Message' }).fill('Hi Alice');
+    await expect.poll(() => typing(pageA).textContent(), { timeout: 10_000 }).toContain('is typing…');
+    expect(await typing(pageA).textContent()).toMatch(/^(Someone|\S+) is typing…$/);
     await send(pageB, 'Hi Alice, Bob here');
     await messageWithBody(pageA, 'Hi Alice, Bob here').waitFor({ timeout: 10_000 });
+    // His message ends his typing notice.
+    await expect.poll(() => typing(pageA).textContent(), { timeout: 5000 }).toBe('');
     await shot(pageA, 'alice-conversation');
     await shot(pageB, 'bob-conversation');
   });
@@ -97,6 +104,8 @@ describe('chat between two clients, offline and back', () => {
     await pageA.getByRole('button', { name: 'Downloads' }).click();
     const row = pageA.getByTestId('download-row').first();
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    // The row shows the download: no toast on top of it.
+    expect(await pageA.getByText('Download started.').count()).toBe(0);
     await shot(pageA, 'downloaded');
   });
 
@@ -111,7 +120,11 @@ describe('chat between two clients, offline and back', () => {
     await send(pageA, 'Written offline, two');
     for (const body of ['Written offline, one', 'Written offline, two']) {
       await expect.poll(() => messageWithBody(pageA, body).getAttribute('data-delivery')).toBe('pending');
+      expect(await messageWithBody(pageA, body).textContent()).toContain('Queued — sends when you’re back online');
     }
+    // Offline, nobody's typing or presence is known.
+    expect(await typing(pageA).textContent()).toBe('');
+    expect(await pageA.locator('.presence.online').count()).toBe(0);
     await shot(pageA, 'offline-pending');
 
     await pageA.getByRole('button', { name: 'Search messages' }).click();

@@ -65,6 +65,9 @@ describe('streamed playback', () => {
   it('plays a track from the server and moves the waveform', async () => {
     await page.getByRole('button', { name: 'Library' }).click();
     await page.getByTestId('track-row').first().waitFor();
+    // The icon cells hold icons only: no stray text next to them.
+    const iconCells = page.getByTestId('track-row').first().locator('td.col-like, td.col-download, td.col-more');
+    expect((await iconCells.allTextContents()).map((text) => text.trim())).toEqual(['', '', '']);
     await shot(page, 'library');
     await page.getByRole('button', { name: `Play ${TRACK}` }).click();
     const player = page.getByRole('region', { name: 'Player' });

@@ -1,8 +1,9 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { ChatMessage } from '../../common/contract.js';
 import { formatMessageTime } from '../lib/format.js';
+import { useConnection } from '../stores/connection.js';
 import { useMessages } from '../stores/messages.js';
-import { usePresence } from '../stores/presence.js';
+import { usePresenceOf } from '../stores/presence.js';
 import { useRooms } from '../stores/rooms.js';
 import { Avatar } from './common.js';
 import { Icon } from './icons.js';
@@ -72,7 +73,9 @@ export const MessageItem = memo(function MessageItem({
   onDelete,
 }: Props) {
   const [picking, setPicking] = useState(false);
-  const online = usePresence((s) => s.online[message.authorId]);
+  const online = usePresenceOf(message.authorId);
+  // Only pending messages care whether they wait for the network or are on their way.
+  const offline = useConnection((s) => message.delivery === 'pending' && s.connection.status === 'offline');
   const mine = message.authorId === myId;
   const deleted = message.deletedAt !== null;
   const sent = message.delivery === 'sent' && message.id !== null;
@@ -145,8 +148,11 @@ export const MessageItem = memo(function MessageItem({
           )}
         </div>
         {message.delivery === 'pending' && (
-          <div className="delivery pending" title={message.deliveryError ?? undefined}>
-            <Icon name="clock" size={13} /> Sending…
+          <div
+            className={offline ? 'delivery pending queued' : 'delivery pending'}
+            title={message.deliveryError ?? undefined}
+          >
+            <Icon name="clock" size={13} /> {offline ? 'Queued — sends when you’re back online' : 'Sending…'}
           </div>
         )}
         {message.delivery === 'failed' && (

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ChatMessage } from '../../common/contract.js';
 import { typingText } from '../lib/messages-logic.js';
+import { useConnection } from '../stores/connection.js';
 import { useMessages } from '../stores/messages.js';
-import { usePresence } from '../stores/presence.js';
+import { usePresenceOf } from '../stores/presence.js';
 import { roomLabel, useRooms } from '../stores/rooms.js';
 import { useSession } from '../stores/session.js';
 import { Dialog, EmptyState, Spinner } from './common.js';
@@ -16,9 +17,10 @@ export function RoomView({ roomId }: { roomId: string }) {
   const room = useRooms((s) => s.rooms.find((r) => r.id === roomId));
   const loaded = useMessages((s) => s.rooms[roomId]);
   const typingMap = useMessages((s) => s.typing[roomId]);
+  const connected = useConnection((s) => s.connection.status === 'online');
   const session = useSession((s) => s.session);
   const me = session?.status === 'signed-in' ? session.user : null;
-  const peerOnline = usePresence((s) => (room?.dmPeer ? s.online[room.dmPeer.id] : undefined));
+  const peerOnline = usePresenceOf(room?.dmPeer?.id);
   const [mode, setMode] = useState<ComposerMode>(null);
   const [deleting, setDeleting] = useState<ChatMessage | null>(null);
 
@@ -30,7 +32,10 @@ export function RoomView({ roomId }: { roomId: string }) {
   const onEdit = useCallback((message: ChatMessage) => setMode({ kind: 'edit', message }), []);
   const onDelete = useCallback((message: ChatMessage) => setDeleting(message), []);
 
-  const typingNames = useMemo(() => Object.values(typingMap ?? {}).map((t) => t.username), [typingMap]);
+  const typingNames = useMemo(
+    () => (connected ? Object.values(typingMap ?? {}).map((t) => t.username) : []),
+    [typingMap, connected],
+  );
 
   if (!room) {
     return (
@@ -121,7 +126,7 @@ export function RoomView({ roomId }: { roomId: string }) {
               <i />
               <i />
             </span>
-            {typingText(typingNames)}
+            <span className="typing-text">{typingText(typingNames)}</span>
           </>
         )}
       </div>

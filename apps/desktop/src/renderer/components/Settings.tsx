@@ -121,18 +121,17 @@ export function SettingsView() {
           <div className="field">
             <span id="downloads-dir-label">Downloads folder</span>
             <div className="row gap">
-              <code className="path" aria-labelledby="downloads-dir-label">
+              <code className="path" aria-labelledby="downloads-dir-label" title={settings.downloadsDir}>
                 {settings.downloadsDir}
               </code>
-              <button type="button" className="button small" onClick={() => void store.chooseDownloadsDir()}>
-                Change folder…
-              </button>
+              {!pickerUnavailable && (
+                <button type="button" className="button small" onClick={() => void store.chooseDownloadsDir()}>
+                  Change folder…
+                </button>
+              )}
             </div>
             {pickerUnavailable && (
-              <small className="hint">
-                No folder was chosen (a folder picker is only available in the desktop app). Downloads stay in the
-                folder above.
-              </small>
+              <small className="hint">Choosing a folder needs the desktop app; this copy uses the folder shown.</small>
             )}
           </div>
           <div className="field-group">

@@ -1,6 +1,5 @@
 import type { RoomSummary } from '../../common/contract.js';
-import { useConnection } from '../stores/connection.js';
-import { usePresence } from '../stores/presence.js';
+import { usePresenceOf } from '../stores/presence.js';
 import { roomLabel, sortRooms, useRooms } from '../stores/rooms.js';
 import { useSession } from '../stores/session.js';
 import { type View, useUi } from '../stores/ui.js';
@@ -9,7 +8,7 @@ import { Avatar } from './common.js';
 import { Icon, type IconName } from './icons.js';
 
 function RoomButton({ room, active }: { room: RoomSummary; active: boolean }) {
-  const online = usePresence((s) => (room.dmPeer ? s.online[room.dmPeer.id] : undefined));
+  const online = usePresenceOf(room.dmPeer?.id);
   const label = roomLabel(room);
   const unread = room.unreadCount > 0;
   const classes = ['room-item', active && 'active', unread && 'unread', room.mentionCount > 0 && 'mentioned']
@@ -25,7 +24,7 @@ function RoomButton({ room, active }: { room: RoomSummary; active: boolean }) {
         title={room.topic ?? undefined}
       >
         {room.kind === 'dm' ? (
-          <Avatar name={label} online={online ?? false} size={22} />
+          <Avatar name={label} online={online} size={22} />
         ) : (
           <Icon name="hash" size={16} className="room-icon" />
         )}
@@ -70,7 +69,7 @@ export function Sidebar() {
   const activeRoom = useUi((s) => (s.view.kind === 'room' ? s.view.roomId : null));
   const session = useSession((s) => s.session);
   const user = session?.status === 'signed-in' ? session.user : null;
-  const connected = useConnection((s) => s.connection.status === 'online');
+  const myPresence = usePresenceOf(user?.id);
   const sorted = sortRooms(rooms);
   const channels = sorted.filter((r) => r.kind !== 'dm');
   const dms = sorted.filter((r) => r.kind === 'dm');
@@ -120,9 +119,11 @@ export function Sidebar() {
       <div className="sidebar-bottom">
         <ConnectionIndicator />
         <div className="me-row">
-          {user && <Avatar name={user.username} online={connected} size={28} />}
+          {user && <Avatar name={user.username} online={myPresence} size={28} />}
           <div className="me-text">
-            <span className="me-name">{user?.username}</span>
+            <span className="me-name" title={user?.username}>
+              {user?.username}
+            </span>
             <span className="me-role">{user?.role}</span>
           </div>
           <NavButton label="Settings" icon="settings" view={{ kind: 'settings' }} compact />

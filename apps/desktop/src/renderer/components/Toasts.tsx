@@ -1,5 +1,7 @@
-import { useUi } from '../stores/ui.js';
-import { Icon } from './icons.js';
+import { type ToastKind, useUi } from '../stores/ui.js';
+import { Icon, type IconName } from './icons.js';
+
+const KIND_ICONS: Record<ToastKind, IconName> = { error: 'alert', info: 'info', success: 'check', mention: 'at' };
 
 export function Toasts() {
   const toasts = useUi((s) => s.toasts);
@@ -8,7 +10,7 @@ export function Toasts() {
     <div className="toasts" aria-live="polite">
       {toasts.map((toast) => (
         <div key={toast.id} className={`toast ${toast.kind}`} role={toast.kind === 'error' ? 'alert' : undefined}>
-          <Icon name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'at'} />
+          <Icon name={toast.icon ?? KIND_ICONS[toast.kind]} />
           <span className="toast-text">{toast.text}</span>
           {toast.view && (
             <button

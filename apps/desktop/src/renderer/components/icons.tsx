@@ -18,6 +18,7 @@ type IconName =
   | 'check'
   | 'clock'
   | 'alert'
+  | 'info'
   | 'x'
   | 'reply'
   | 'smile'
@@ -97,6 +98,12 @@ const PATHS: Record<IconName, ReactElement> = {
     <g>
       <circle cx="12" cy="12" r="9" />
       <path d="M12 7.5v5.5M12 16.5v.01" />
+    </g>
+  ),
+  info: (
+    <g>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 11v5.5M12 7.5v.01" />
     </g>
   ),
   x: <path d="M6 6l12 12M18 6L6 18" />,

@@ -8,7 +8,9 @@ import {
   oldestSeq,
   prependOlder,
   pruneTyping,
+  removeTypingOfAuthors,
   toggleReaction,
+  typingName,
   typingText,
 } from './messages-logic.js';
 
@@ -104,6 +106,21 @@ describe('typing', () => {
     map = addTyping(map, 'r', 'u2', 'bob', 3000);
     expect(Object.keys(pruneTyping(map, 5500).r ?? {})).toEqual(['u2']);
     expect(pruneTyping(map, 100)).toBe(map);
+    expect(pruneTyping(map, 9000)).toEqual({});
+  });
+
+  it('ends the notices of people who just posted', () => {
+    let map = addTyping({}, 'r', 'u1', 'ada', 1000);
+    map = addTyping(map, 'r', 'u2', 'bob', 1000);
+    expect(Object.keys(removeTypingOfAuthors(map, 'r', ['u1', 'u3']).r ?? {})).toEqual(['u2']);
+    expect(removeTypingOfAuthors(map, 'other', ['u1'])).toBe(map);
+  });
+
+  it('finds a name for an unknown typist in the room, else none', () => {
+    const messages = [m(1, { authorId: 'u9', authorUsername: 'zoe' })];
+    expect(typingName('ada', 'u1', messages)).toBe('ada');
+    expect(typingName('', 'u9', messages)).toBe('zoe');
+    expect(typingName('  ', 'u1', messages)).toBeNull();
   });
 
   it('says who is typing', () => {
@@ -111,5 +128,12 @@ describe('typing', () => {
     expect(typingText(['ada'])).toBe('ada is typing…');
     expect(typingText(['ada', 'bob'])).toBe('ada and bob are typing…');
     expect(typingText(['a', 'b', 'c', 'd'])).toBe('Several people are typing…');
+  });
+
+  it('says "Someone" for an unknown name', () => {
+    expect(typingText([''])).toBe('Someone is typing…');
+    expect(typingText(['', ''])).toBe('Several people are typing…');
+    expect(typingText(['ada', ''])).toBe('ada and someone else are typing…');
+    expect(typingText(['', 'ada', 'bob'])).toBe('Several people are typing…');
   });
 });

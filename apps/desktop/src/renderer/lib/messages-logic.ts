@@ -90,6 +90,7 @@ export function removeTyping(map: TypingMap, roomId: string, userId: string): Ty
   return { ...map, [roomId]: rest };
 }
 
+/** Drops expired notices (and rooms left with none); the same map when nothing expired. */
 export function pruneTyping(map: TypingMap, now: number): TypingMap {
   let changed = false;
   const next: TypingMap = {};
@@ -99,16 +100,45 @@ export function pruneTyping(map: TypingMap, now: number): TypingMap {
       if (entry.until > now) kept[userId] = entry;
       else changed = true;
     }
-    next[roomId] = kept;
+    if (Object.keys(kept).length > 0) next[roomId] = kept;
+    else changed = true;
   }
   return changed ? next : map;
 }
 
-/** "ada is typing…", "ada and bob are typing…", "Several people are typing…"; '' when nobody. */
+/** Ends the notices of everyone who just posted in the room (their message replaces "is typing"). */
+export function removeTypingOfAuthors(map: TypingMap, roomId: string, authorIds: Iterable<string>): TypingMap {
+  let next = map;
+  for (const userId of authorIds) next = removeTyping(next, roomId, userId);
+  return next;
+}
+
+/**
+ * A name for a typing notice: core sends '' when it does not know the user yet; the room's loaded
+ * messages may still tell. null when nobody knows.
+ */
+export function typingName(username: string, userId: string, messages: readonly ChatMessage[]): string | null {
+  if (username.trim()) return username.trim();
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.authorId === userId && m.authorUsername.trim()) return m.authorUsername.trim();
+  }
+  return null;
+}
+
+/**
+ * "ada is typing…", "ada and bob are typing…", "Several people are typing…"; '' when nobody.
+ * An unknown name ('') reads "Someone".
+ */
 export function typingText(names: readonly string[]): string {
   if (names.length === 0) return '';
+  const known = names.filter((name) => name.trim() !== '');
+  if (known.length === 0) return names.length === 1 ? 'Someone is typing…' : 'Several people are typing…';
   if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
+  if (names.length === 2) {
+    const [first, second] = known.length === 2 ? known : [known[0], 'someone else'];
+    return `${first} and ${second} are typing…`;
+  }
+  if (names.length === 3 && known.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
   return 'Several people are typing…';
 }

@@ -6,10 +6,14 @@ import type { WaveformPeaksDto } from '../../common/contract.js';
  * Returns a flat line of `fallbackPoints` when there are no peaks, so wavesurfer never fetches and
  * decodes the audio itself (which would also replace the element's src).
  */
-export function toWavesurferPeaks(peaks: WaveformPeaksDto | null, fallbackPoints = 200): [Float32Array, Float32Array] {
+export function toWavesurferPeaks(
+  peaks: WaveformPeaksDto | null,
+  fallbackPoints = 200,
+  minPoints = 0,
+): [Float32Array, Float32Array] {
   const points = peaks ? Math.min(peaks.length, Math.floor(peaks.data.length / 2)) : 0;
   if (points === 0) {
-    const flat = new Float32Array(fallbackPoints).fill(0.02);
+    const flat = new Float32Array(Math.max(fallbackPoints, minPoints, 1)).fill(0.02);
     return [flat, Float32Array.from(flat, (v) => -v)];
   }
   const data = (peaks as WaveformPeaksDto).data;
@@ -19,7 +23,37 @@ export function toWavesurferPeaks(peaks: WaveformPeaksDto | null, fallbackPoints
     min[i] = clamp(data[2 * i] ?? 0);
     max[i] = clamp(data[2 * i + 1] ?? 0);
   }
+  // wavesurfer draws one bar per point at most: fewer points than bar slots leaves gaps (short tracks).
+  if (points < minPoints) return [resamplePeaks(max, minPoints), resamplePeaks(min, minPoints)];
   return [max, min];
+}
+
+/**
+ * Stretches `values` to `length` points by linear interpolation, first and last points kept, so
+ * a short track's few peaks fill every bar slot of the waveform. Returns `values` itself when it
+ * already has `length` points or more, or when there is nothing to interpolate.
+ */
+export function resamplePeaks(values: Float32Array, length: number): Float32Array {
+  const target = Math.floor(length);
+  if (values.length === 0 || target <= values.length) return values;
+  const out = new Float32Array(target);
+  if (values.length === 1) return out.fill(values[0] ?? 0);
+  const step = (values.length - 1) / (target - 1);
+  for (let i = 0; i < target; i++) {
+    const position = i * step;
+    const left = Math.min(Math.floor(position), values.length - 2);
+    const fraction = position - left;
+    const a = values[left] ?? 0;
+    const b = values[left + 1] ?? 0;
+    out[i] = a + (b - a) * fraction;
+  }
+  return out;
+}
+
+/** How many bars of `barWidth` + `barGap` CSS pixels fit in a container `width` pixels wide. */
+export function barSlots(width: number, barWidth: number, barGap: number): number {
+  const spacing = barWidth + barGap;
+  return width > 0 && spacing > 0 ? Math.ceil(width / spacing) : 0;
 }
 
 function clamp(v: number): number {

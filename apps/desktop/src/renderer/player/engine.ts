@@ -1,7 +1,11 @@
 import Hls, { type ErrorData } from 'hls.js';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackQuality, PlaybackSource } from '../../common/contract.js';
-import { hlsLevelFor, linearGain, peaksDurationSeconds, toWavesurferPeaks } from '../lib/peaks.js';
+import { barSlots, hlsLevelFor, linearGain, peaksDurationSeconds, toWavesurferPeaks } from '../lib/peaks.js';
+
+/** The waveform's bars, in CSS pixels. */
+const BAR_WIDTH = 2;
+const BAR_GAP = 1;
 
 export interface EngineCallbacks {
   onTime(positionS: number, durationS: number): void;
@@ -213,14 +217,17 @@ export class PlayerEngine {
     const source = this.source;
     if (!audio || !container || !source || this.wave) return;
     try {
+      // Enough points for every bar slot, even if the window grows later (up to the screen's width):
+      // a short track's peaks would otherwise leave wide gaps between bars.
+      const slots = barSlots(Math.max(container.clientWidth, window.screen?.width ?? 0), BAR_WIDTH, BAR_GAP);
       const wave = WaveSurfer.create({
         container,
         media: audio,
-        peaks: toWavesurferPeaks(source.peaks),
+        peaks: toWavesurferPeaks(source.peaks, 200, slots),
         duration: peaksDurationSeconds(source.peaks, source.track.durationMs),
         height: 36,
-        barWidth: 2,
-        barGap: 1,
+        barWidth: BAR_WIDTH,
+        barGap: BAR_GAP,
         barRadius: 2,
         cursorWidth: 0,
         normalize: true,

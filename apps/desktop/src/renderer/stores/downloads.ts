@@ -19,7 +19,7 @@ export const useDownloads = create<DownloadsStore>()((set) => {
   const run = async (action: () => Promise<DownloadsView>, success?: string): Promise<void> => {
     try {
       set({ view: await action() });
-      if (success) useUi.getState().toast('info', success, { kind: 'downloads' });
+      if (success) useUi.getState().toast('success', success, { view: { kind: 'downloads' }, icon: 'download' });
     } catch (error) {
       useUi.getState().reportError(error);
     }
@@ -28,10 +28,11 @@ export const useDownloads = create<DownloadsStore>()((set) => {
     view: null,
     load: () => run(() => veza.listDownloads()),
     set: (view) => set({ view }),
+    // One track: its row's own progress ring says it all, no toast. Several: a brief confirmation.
     downloadTracks: (trackIds) =>
       run(
         () => veza.downloadTracks({ trackIds }),
-        trackIds.length === 1 ? 'Download started.' : `Downloading ${trackIds.length} tracks.`,
+        trackIds.length === 1 ? undefined : `Downloading ${trackIds.length} tracks.`,
       ),
     downloadPlaylist: (playlistId) => run(() => veza.downloadPlaylist({ playlistId }), 'Downloading the playlist.'),
     cancel: (trackId) => run(() => veza.cancelDownload({ trackId })),

@@ -10,9 +10,11 @@ import {
   prependOlder,
   pruneTyping,
   removeTyping,
+  removeTypingOfAuthors,
   type RoomWindow,
   toggleReaction,
   type TypingMap,
+  typingName,
 } from '../lib/messages-logic.js';
 import { currentUser } from './session.js';
 import { useUi } from './ui.js';
@@ -41,8 +43,11 @@ interface MessagesStore {
   react(message: ChatMessage, emoji: string): Promise<void>;
   markRead(roomId: string, seq: number): Promise<void>;
   notifyTyping(roomId: string): void;
+  /** A typing notice from core; `username` may be '' (core does not know the user yet). */
   typingReceived(roomId: string, userId: string, username: string): void;
   pruneTyping(): void;
+  /** Forgets every typing notice (the connection is not online: nobody can tell us they stopped). */
+  clearTyping(): void;
   search(query: string, roomId?: string): Promise<MessageSearchHit[]>;
   reset(): void;
 }
@@ -73,8 +78,16 @@ export const useMessages = create<MessagesStore>()((set, get) => {
   const fetchLatest = async (roomId: string): Promise<void> => {
     try {
       const page = await veza.getMessages({ roomId, limit: PAGE_SIZE });
-      const merged = mergeLatest(get().rooms[roomId], page);
+      const before = get().rooms[roomId];
+      const merged = mergeLatest(before, page);
       patchRoom(roomId, { ...merged, loading: false, error: null });
+      // Someone's new message ends their "is typing" (only for messages that just arrived).
+      if (before && !before.loading) {
+        const had = new Set(before.messages.map((m) => m.clientId));
+        const authors = page.messages.filter((m) => !had.has(m.clientId)).map((m) => m.authorId);
+        const typing = removeTypingOfAuthors(get().typing, roomId, authors);
+        if (typing !== get().typing) set({ typing });
+      }
     } catch (error) {
       patchRoom(roomId, { loading: false, error: errorMessage(error) });
     }
@@ -200,12 +213,16 @@ export const useMessages = create<MessagesStore>()((set, get) => {
       veza.notifyTyping({ roomId }).catch(() => undefined);
     },
     typingReceived: (roomId, userId, username) => {
-      if (userId === currentUser()?.id) return;
-      set({ typing: addTyping(get().typing, roomId, userId, username, Date.now()) });
+      if (!userId || userId === currentUser()?.id) return;
+      const name = typingName(username, userId, get().rooms[roomId]?.messages ?? []) ?? '';
+      set({ typing: addTyping(get().typing, roomId, userId, name, Date.now()) });
     },
     pruneTyping: () => {
       const next = pruneTyping(get().typing, Date.now());
       if (next !== get().typing) set({ typing: next });
+    },
+    clearTyping: () => {
+      if (Object.keys(get().typing).length > 0) set({ typing: {} });
     },
     search: async (query, roomId) => veza.searchMessages({ query, limit: 50, ...(roomId ? { roomId } : {}) }),
     reset: () => {

@@ -3,9 +3,19 @@ import type { Settings } from '../../common/contract.js';
 import { veza } from '../bridge.js';
 import { useUi } from './ui.js';
 
+/**
+ * Whether the renderer runs inside Electron (its user agent says "Electron/x.y.z"). There,
+ * chooseDirectory() opens a folder picker and null means the user cancelled it; in the browser host
+ * it always answers null, because a web page cannot pick a folder for core.
+ */
+export const inElectron: boolean = typeof navigator !== 'undefined' && navigator.userAgent.includes('Electron');
+
 interface SettingsStore {
   settings: Settings | null;
-  /** Set when chooseDirectory answered null (no folder picker here, e.g. in a browser). */
+  /**
+   * Set when chooseDirectory answered null outside Electron: there is no folder picker here (the
+   * browser host), so Settings shows the folder as read-only text instead of a dead button.
+   */
   folderPickerUnavailable: boolean;
   load(): Promise<void>;
   set(settings: Settings): void;
@@ -40,7 +50,8 @@ export const useSettings = create<SettingsStore>()((set, get) => ({
     try {
       const dir = await veza.chooseDirectory();
       if (dir === null) {
-        set({ folderPickerUnavailable: true });
+        // In Electron null is a cancelled picker: nothing to do.
+        if (!inElectron) set({ folderPickerUnavailable: true });
         return;
       }
       await get().update({ downloadsDir: dir });

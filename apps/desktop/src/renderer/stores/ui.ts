@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { veza } from '../bridge.js';
+import type { IconName } from '../components/icons.js';
 import { errorMessage } from '../lib/errors.js';
 import { safeHttpUrl } from '../lib/markdown.js';
 
@@ -11,12 +12,19 @@ export type View =
   | { kind: 'downloads' }
   | { kind: 'settings' };
 
-export interface Toast {
-  id: number;
-  kind: 'error' | 'info' | 'success';
-  text: string;
-  /** Optional view to open when the toast is clicked. */
+export type ToastKind = 'error' | 'info' | 'success' | 'mention';
+
+export interface ToastOptions {
+  /** A view to offer ("View"); the toast goes away by itself once the user is there. */
   view?: View;
+  /** Overrides the kind's icon (e.g. a download icon for a success about downloads). */
+  icon?: IconName;
+}
+
+export interface Toast extends ToastOptions {
+  id: number;
+  kind: ToastKind;
+  text: string;
 }
 
 interface UiState {
@@ -30,7 +38,7 @@ interface UiState {
   openRoom(roomId: string, highlightClientId?: string | null): void;
   setSearchOpen(open: boolean): void;
   toggleQueue(): void;
-  toast(kind: Toast['kind'], text: string, view?: View): void;
+  toast(kind: ToastKind, text: string, options?: ToastOptions): void;
   reportError(error: unknown): void;
   dismissToast(id: number): void;
   openExternal(url: string): void;
@@ -38,7 +46,18 @@ interface UiState {
 }
 
 let nextToastId = 1;
-const TOAST_MS = { error: 8000, info: 5000, success: 4000 } as const;
+/** How long a toast stays: confirmations are glanced at, errors and mentions need reading. */
+export const TOAST_MS: Record<ToastKind, number> = { error: 8000, mention: 6000, info: 3000, success: 3000 };
+
+function sameView(a: View, b: View): boolean {
+  return a.kind === b.kind && (a.kind !== 'room' || (b.kind === 'room' && a.roomId === b.roomId));
+}
+
+/** Toasts that point at `view` are done once the user is there. */
+function withoutToastsFor(toasts: Toast[], view: View): Toast[] {
+  const kept = toasts.filter((t) => !t.view || !sameView(t.view, view));
+  return kept.length === toasts.length ? toasts : kept;
+}
 
 export const useUi = create<UiState>()((set, get) => ({
   view: { kind: 'home' },
@@ -46,19 +65,27 @@ export const useUi = create<UiState>()((set, get) => ({
   queueOpen: false,
   toasts: [],
   highlightClientId: null,
-  navigate: (view) => set({ view, highlightClientId: null }),
-  openRoom: (roomId, highlightClientId = null) => set({ view: { kind: 'room', roomId }, highlightClientId }),
+  navigate: (view) => set({ view, highlightClientId: null, toasts: withoutToastsFor(get().toasts, view) }),
+  openRoom: (roomId, highlightClientId = null) => {
+    const view: View = { kind: 'room', roomId };
+    set({ view, highlightClientId, toasts: withoutToastsFor(get().toasts, view) });
+  },
   setSearchOpen: (searchOpen) => set({ searchOpen }),
   toggleQueue: () => set({ queueOpen: !get().queueOpen }),
-  toast: (kind, text, view) => {
+  toast: (kind, text, options = {}) => {
     const id = nextToastId++;
     // The same sentence twice in a row is one toast.
     if (get().toasts.some((t) => t.text === text)) return;
-    set({ toasts: [...get().toasts.slice(-3), { id, kind, text, ...(view ? { view } : {}) }] });
+    const { view, icon } = options;
+    set({
+      toasts: [...get().toasts.slice(-3), { id, kind, text, ...(view ? { view } : {}), ...(icon ? { icon } : {}) }],
+    });
     setTimeout(() => get().dismissToast(id), TOAST_MS[kind]);
   },
   reportError: (error) => get().toast('error', errorMessage(error)),
-  dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+  dismissToast: (id) => {
+    if (get().toasts.some((t) => t.id === id)) set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
   openExternal: (url) => {
     const href = safeHttpUrl(url);
     if (!href) return;
