@@ -7,6 +7,7 @@ import {
   newestSeq,
   oldestSeq,
   prependOlder,
+  refreshLimit,
   pruneTyping,
   removeTypingOfAuthors,
   toggleReaction,
@@ -36,6 +37,24 @@ function m(seq: number | null, over: Partial<ChatMessage> = {}): ChatMessage {
     ...over,
   };
 }
+
+describe('refreshLimit', () => {
+  it('asks for every loaded sent message, at least a page and at most 500', () => {
+    expect(refreshLimit(undefined, 50)).toBe(50);
+    expect(refreshLimit([m(1), m(null, { clientId: 'p' })], 50)).toBe(50);
+    const scrolledBack = Array.from({ length: 180 }, (_, i) => m(i + 1));
+    expect(refreshLimit(scrolledBack, 50)).toBe(180);
+    // The page covers all of it, so an edit far up the window is replaced too.
+    const page = { messages: scrolledBack.map((x) => (x.seq === 3 ? { ...x, body: 'edited' } : x)), hasOlder: false };
+    expect(mergeLatest({ messages: scrolledBack, hasOlder: false }, page).messages[2]?.body).toBe('edited');
+    expect(
+      refreshLimit(
+        Array.from({ length: 900 }, (_, i) => m(i + 1)),
+        50,
+      ),
+    ).toBe(500);
+  });
+});
 
 describe('mergeLatest', () => {
   it('keeps older pages and replaces the latest range', () => {

@@ -25,6 +25,20 @@ export function mergeLatest(existing: RoomWindow | undefined, page: RoomWindow):
   return { messages: [...older, ...page.messages], hasOlder: older.length > 0 ? existing.hasOlder : page.hasOlder };
 }
 
+/** The most messages core returns in one getMessages call. */
+export const MAX_PAGE = 500;
+
+/**
+ * How many of the latest messages a refresh asks for: at least a page, and as many as are loaded
+ * (up to MAX_PAGE), so an edit, deletion or reaction on a message the user scrolled back to shows
+ * too. Beyond MAX_PAGE loaded messages, the oldest ones refresh when the room is reopened.
+ */
+export function refreshLimit(loaded: readonly ChatMessage[] | undefined, pageSize: number): number {
+  let sent = 0;
+  for (const m of loaded ?? []) if (m.seq !== null) sent += 1;
+  return Math.min(MAX_PAGE, Math.max(pageSize, sent));
+}
+
 /** Adds an older page in front of the loaded messages, skipping any already there. */
 export function prependOlder(existing: RoomWindow | undefined, page: RoomWindow): RoomWindow {
   if (!existing) return page;

@@ -5,6 +5,7 @@ import { errorMessage } from '../lib/errors.js';
 import {
   addTyping,
   mergeLatest,
+  refreshLimit,
   newestSeq,
   oldestSeq,
   prependOlder,
@@ -77,7 +78,7 @@ export const useMessages = create<MessagesStore>()((set, get) => {
 
   const fetchLatest = async (roomId: string): Promise<void> => {
     try {
-      const page = await veza.getMessages({ roomId, limit: PAGE_SIZE });
+      const page = await veza.getMessages({ roomId, limit: refreshLimit(get().rooms[roomId]?.messages, PAGE_SIZE) });
       const before = get().rooms[roomId];
       const merged = mergeLatest(before, page);
       patchRoom(roomId, { ...merged, loading: false, error: null });
