@@ -157,7 +157,10 @@ async function start(): Promise<void> {
 function registerProtocols(): void {
   protocol.handle(
     APP_SCHEME,
-    createAppProtocolHandler({ rendererDir: RENDERER_DIR, getCsp: () => buildCsp({ serverOrigin }) }),
+    createAppProtocolHandler({
+      rendererDir: RENDERER_DIR,
+      getCsp: (styleNonce) => buildCsp({ serverOrigin, styleNonce }),
+    }),
   );
   protocol.handle(
     MEDIA_SCHEME,

@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import type { CommandName, CommandOutcome, CoreEvent } from '../../common/contract.js';
 import type { CoreClient } from '../../core/worker/core-client.js';
 import { startBrowserHost, type BrowserHost } from './browser-host.js';
+import { buildHostCsp } from './security.js';
 
 /** A core that records what it is asked and answers from a script. */
 function stubCore() {
@@ -77,6 +78,15 @@ let stub: ReturnType<typeof stubCore>;
 let origin: string;
 let token: string;
 
+const NONCE_META_RE = /<meta name="veza-style-nonce" content="([^"]*)">/g;
+
+/** The one style nonce in an index.html answer's body. */
+function nonceOf(answer: Answer): string {
+  const metas = [...answer.body.toString().matchAll(NONCE_META_RE)];
+  expect(metas).toHaveLength(1);
+  return metas[0]?.[1] ?? '';
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'veza-host-test-'));
   const renderer = path.join(dir, 'renderer');
@@ -126,6 +136,61 @@ describe('static files', () => {
     expect(csp).toContain("media-src 'self' blob: http://127.0.0.1:8080");
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
     expect(answer.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it("names index.html's style nonce in its <head> and its CSP, never 'unsafe-inline'", async () => {
+    const answer = await raw(host.url, '/');
+    const nonce = nonceOf(answer);
+    expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
+    const html = answer.body.toString();
+    expect(html.indexOf('veza-style-nonce')).toBeLessThan(html.indexOf('type="module"'));
+    const csp = String(answer.headers['content-security-policy']);
+    expect(csp).toBe(buildHostCsp(origin, ['http://127.0.0.1:8080'], nonce));
+    expect(csp).toContain(`; style-src 'self' 'nonce-${nonce}';`);
+    expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('makes a new nonce for every index.html answer (HEAD included), and none for other files', async () => {
+    const nonces = new Set<string>();
+    for (const rawPath of ['/', '/index.html', '/', '/index.html']) {
+      const answer = await raw(host.url, rawPath);
+      const nonce = nonceOf(answer);
+      expect(String(answer.headers['content-security-policy'])).toContain(`'nonce-${nonce}'`);
+      nonces.add(nonce);
+    }
+    expect(nonces.size).toBe(4);
+    const head = await raw(host.url, '/', { method: 'HEAD' });
+    expect(String(head.headers['content-security-policy'])).toMatch(/; style-src 'self' 'nonce-[A-Za-z0-9+/]{22}==';/);
+    for (const rawPath of ['/assets/app.js', '/assets/app.css', '/__veza/bridge.js', '/nothing.js', '/__veza/ping']) {
+      const csp = String((await raw(host.url, rawPath)).headers['content-security-policy']);
+      expect(csp).toContain("; style-src 'self'; ");
+      expect(csp).not.toContain('nonce');
+    }
+  });
+
+  it('builds the exact policy, and refuses a nonce that is not base64', () => {
+    const nonce = 'q83vEjRWeJq83vEjRWeJqw==';
+    expect(buildHostCsp('http://127.0.0.1:4000', ['https://veza.example.org/api', 'javascript:x'], nonce)).toBe(
+      [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'nonce-q83vEjRWeJq83vEjRWeJqw=='",
+        "img-src 'self' data: blob: https://veza.example.org",
+        "media-src 'self' blob: https://veza.example.org",
+        "connect-src 'self' ws://127.0.0.1:4000 https://veza.example.org wss://veza.example.org",
+        "font-src 'self'",
+        "worker-src 'self' blob:",
+        "manifest-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "frame-src 'none'",
+        "object-src 'none'",
+      ].join('; '),
+    );
+    expect(buildHostCsp('http://127.0.0.1:4000', [])).toContain("; style-src 'self'; ");
+    for (const bogus of [`${nonce}'; script-src 'unsafe-inline`, `${nonce} *`, `${nonce};`, 'abc'])
+      expect(() => buildHostCsp('http://127.0.0.1:4000', [], bogus)).toThrow('Invalid style nonce');
   });
 
   it('gives each run its own token', async () => {

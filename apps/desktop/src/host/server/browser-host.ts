@@ -87,7 +87,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (origin) serverOrigins.add(origin);
   };
   noteServer(options.serverUrl);
-  const headers = (): Record<string, string> => securityHeaders(buildHostCsp(hostOrigin, serverOrigins));
+  const headers = (styleNonce: string | null = null): Record<string, string> =>
+    securityHeaders(buildHostCsp(hostOrigin, serverOrigins, styleNonce));
 
   let core: CoreClient;
   const ownsCore = typeof options.core === 'function';
@@ -154,7 +155,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       rendererDir: options.rendererDir,
       bridgeScript: options.bridgeScript,
       token,
-      headers: () => current,
+      headers: (styleNonce) => (styleNonce === null ? current : headers(styleNonce)),
     });
   }
 

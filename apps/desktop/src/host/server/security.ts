@@ -4,6 +4,7 @@
  * socket that can drive the signed-in core.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { styleSources } from '../../main/csp.js';
 
 /** The origin of an http(s) URL, or null for anything else (it must never reach the policy raw). */
 export function httpOriginOf(url: string | null | undefined): string | null {
@@ -21,17 +22,22 @@ export function httpOriginOf(url: string | null | undefined): string | null {
  * The Electron app's policy (main/csp.ts), adapted: the renderer comes from this host ('self'),
  * offline media from /local-media on it ('self' again), and the bridge is a WebSocket to it.
  * Why the relaxations exist: `blob:` media and workers for hls.js (Media Source Extensions);
- * style-src 'unsafe-inline' because wavesurfer.js writes a <style> into its shadow root; scripts
- * stay 'self' only, so no inline or injected code can run.
+ * index.html's style-src also names a per-response nonce, because wavesurfer.js writes a <style>
+ * into its shadow root (main/csp.ts explains; there is no 'unsafe-inline'). Scripts stay 'self'
+ * only, so no inline or injected code can run. A nonce that is not plain base64 throws.
  */
-export function buildHostCsp(hostOrigin: string, serverOrigins: Iterable<string>): string {
+export function buildHostCsp(
+  hostOrigin: string,
+  serverOrigins: Iterable<string>,
+  styleNonce: string | null = null,
+): string {
   const servers = [...new Set([...serverOrigins].map((origin) => httpOriginOf(origin)).filter((o) => o !== null))];
   const sockets = servers.map((origin) => origin.replace(/^http/, 'ws'));
   const hostSocket = hostOrigin.replace(/^http/, 'ws');
   const directives: [string, string[]][] = [
     ['default-src', ["'none'"]],
     ['script-src', ["'self'"]],
-    ['style-src', ["'self'", "'unsafe-inline'"]],
+    ['style-src', styleSources(styleNonce)],
     ['img-src', ["'self'", 'data:', 'blob:', ...servers]],
     ['media-src', ["'self'", 'blob:', ...servers]],
     ['connect-src', ["'self'", hostSocket, ...servers, ...sockets]],

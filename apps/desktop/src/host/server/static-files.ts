@@ -1,33 +1,34 @@
 /**
  * The renderer build, served read-only: GET and HEAD, files only (no directory listings), paths
  * that could leave the folder refused before any decoding, content types from the extension.
- * index.html gets the bridge script and this run's token injected.
+ * index.html gets the bridge script, this run's token and a fresh style nonce injected.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { injectIntoHead, styleNonceMeta } from '../../common/style-nonce.js';
+import { createStyleNonce } from '../../main/csp.js';
 import { contentTypeFor } from '../../main/mime.js';
 import { resolveUnderRoot } from '../../main/safe-path.js';
 
 export const BRIDGE_SCRIPT_PATH = '/__veza/bridge.js';
 
 /**
- * Puts the token (a meta the bridge reads) and the bridge script first in <head>: a classic
- * script runs while the page parses, so `window.veza` exists before the app's module script runs.
+ * Puts the token (a meta the bridge reads), the style nonce (a meta the renderer reads, named in
+ * this response's CSP) and the bridge script first in <head>: a classic script runs while the page
+ * parses, so `window.veza` exists before the app's module script runs.
  */
-export function injectBridge(html: string, token: string): string {
-  const tags = `<meta name="veza-host-token" content="${token}"><script src="${BRIDGE_SCRIPT_PATH}"></script>`;
-  const head = /<head(\s[^>]*)?>/i.exec(html);
-  if (!head) throw new Error('index.html has no <head>');
-  const at = head.index + head[0].length;
-  return `${html.slice(0, at)}${tags}${html.slice(at)}`;
+export function injectBridge(html: string, token: string, styleNonce: string): string {
+  const tags = `<meta name="veza-host-token" content="${token}">${styleNonceMeta(styleNonce)}<script src="${BRIDGE_SCRIPT_PATH}"></script>`;
+  return injectIntoHead(html, tags);
 }
 
 export interface StaticOptions {
   rendererDir: string;
   bridgeScript: string;
   token: string;
-  headers: () => Record<string, string>;
+  /** The security headers; index.html's CSP names its style nonce, other answers' get null. */
+  headers: (styleNonce: string | null) => Record<string, string>;
 }
 
 function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
@@ -42,7 +43,7 @@ export async function serveStatic(
   rawPath: string,
   options: StaticOptions,
 ): Promise<void> {
-  const headers = options.headers();
+  const headers = options.headers(null);
   const isIndex = rawPath === '/' || rawPath === '/index.html';
   const file =
     rawPath === BRIDGE_SCRIPT_PATH
@@ -62,10 +63,11 @@ export async function serveStatic(
   }
   const head = request.method === 'HEAD';
   if (isIndex) {
-    const body = Buffer.from(injectBridge(await readFile(file, 'utf8'), options.token));
+    const styleNonce = createStyleNonce();
+    const body = Buffer.from(injectBridge(await readFile(file, 'utf8'), options.token, styleNonce));
     // The token is in it: nothing may keep a copy.
     response.writeHead(200, {
-      ...headers,
+      ...options.headers(styleNonce),
       'content-type': 'text/html; charset=utf-8',
       'content-length': String(body.length),
       'cache-control': 'no-store',

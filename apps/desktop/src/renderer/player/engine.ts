@@ -1,6 +1,7 @@
 import Hls, { type ErrorData } from 'hls.js';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackQuality, PlaybackSource } from '../../common/contract.js';
+import { styleNonce } from '../lib/csp-nonce.js';
 import { barSlots, hlsLevelFor, linearGain, peaksDurationSeconds, toWavesurferPeaks } from '../lib/peaks.js';
 
 /** The waveform's bars, in CSS pixels. */
@@ -234,6 +235,8 @@ export class PlayerEngine {
         dragToSeek: true,
         interact: true,
         hideScrollbar: true,
+        // Its shadow root's <style> must carry the page's nonce: style-src has no 'unsafe-inline'.
+        cspNonce: styleNonce(),
         ...waveColors(container),
       });
       this.wave = wave;
