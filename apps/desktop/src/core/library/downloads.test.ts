@@ -104,6 +104,8 @@ describe('downloads', () => {
     // resolvePlayback prefers the file, even online, and the URL maps back to it.
     const online = await fan.service.resolvePlayback({ trackId: track.id, quality: 'auto' });
     expect(online).toMatchObject({ kind: 'offline', mimeType: 'audio/mp4' });
+    // The waveform came with the download, so the offline copy has it from its first play.
+    expect(online.peaks?.length).toBeGreaterThan(0);
     expect(online.url).toBe(`${LOCAL_MEDIA_BASE}downloads/${track.id}-128k.m4a`);
     expect(online.track.downloaded).toBe(true);
     const urlPath = new URL(online.url).pathname.replace(/^\/local-media/, '');

@@ -361,6 +361,10 @@ export class LibraryService implements LibraryCommands {
     const setting = this.options.settings().playbackQuality;
     const wanted: TrackQuality = args.quality ?? (setting === 'auto' ? '128k' : setting);
     const tracks = await this.knownTracks([...new Set(args.trackIds)]);
+    // An offline copy should play with its waveform: fetch the peaks now, while the network is here.
+    for (const track of tracks) {
+      if (this.options.isOnline() && !this.tracks.peaks(track.id)) this.inBackground(this.fetchPeaks(track.id));
+    }
     this.downloads.enqueue(
       tracks.map((track) => ({ trackId: track.id, quality: pickQuality(track.qualities, wanted) })),
     );
