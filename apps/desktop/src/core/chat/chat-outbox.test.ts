@@ -7,11 +7,10 @@ import { PROTOCOL_VERSION } from '@veza/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DesktopError } from '../../common/errors.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { openCacheDatabase } from '../cache/database.js';
 import { bundleForNode } from './test-support/bundle.js';
 import {
-  createAccount,
+  chatTestKit,
   createRoom,
   joinRoom,
   openChat,
@@ -22,33 +21,11 @@ import {
   type TestChat,
 } from './test-support/chat-harness.js';
 
-let server: TestServer;
-const cleanups: (() => Promise<void>)[] = [];
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await server.close();
-});
-
-async function account(): Promise<TestAccount> {
-  const created = await createAccount(server);
-  cleanups.push(() => removeDir(created.dir));
-  return created;
-}
-
-function chat(...args: Parameters<typeof openChat>): TestChat {
-  const opened = openChat(...args);
-  cleanups.push(() => opened.close());
-  return opened;
-}
-
-async function online(c: TestChat): Promise<void> {
-  await waitFor(() => c.service.connection().status === 'online', 'online');
-}
+const kit = chatTestKit();
+const { account, chat, online } = kit;
+beforeAll(kit.start);
+afterAll(kit.finish);
 
 function outboxCount(c: TestChat): number {
   return (c.db.prepare('SELECT count(*) AS n FROM chat_outbox').get() as { n: number }).n;
@@ -99,12 +76,12 @@ describe('outbox', () => {
     await waitFor(async () => (await first.service.listRooms()).length === 1, 'the room cached');
     await first.close();
 
-    await server.stop();
+    await kit.server().stop();
     const bodies = ['queued one', 'queued two', 'queued three'];
     let clientIds: string[];
     try {
       const work = await mkdtemp(path.join(tmpdir(), 'veza-outbox-child-'));
-      cleanups.push(() => removeDir(work));
+      kit.defer(() => removeDir(work));
       const script = path.join(work, 'outbox-child.mjs');
       await bundleForNode(path.join(here, 'test-support/outbox-child.ts'), script);
       const { child, line, exited } = spawnUntil(
@@ -112,7 +89,7 @@ describe('outbox', () => {
         [
           JSON.stringify({
             file,
-            serverUrl: server.url,
+            serverUrl: kit.server().url,
             me: { id: ada.session.user.id, username: ada.session.user.username },
             roomId: room.id,
             bodies,
@@ -139,7 +116,7 @@ describe('outbox', () => {
       expect(clientIds.every((id) => id[14] === '7')).toBe(true);
       expect([...clientIds].sort()).toEqual(clientIds);
     } finally {
-      await server.restart();
+      await kit.server().restart();
     }
     // The worst case of a crash: the server stored the first one but its ack never reached the disk.
     await sendRaw(ada, { type: 'send', roomId: room.id, clientId: clientIds[0]!, body: bodies[0]! });
@@ -233,7 +210,7 @@ describe('outbox', () => {
       'sent',
     );
 
-    await server.stop();
+    await kit.server().stop();
     try {
       const connection = await waitFor(() => {
         const state = adaChat.service.connection();
@@ -270,7 +247,7 @@ describe('outbox', () => {
       ]);
       expect(shown.messages[0]!.reactions).toEqual([{ emoji: '🔥', userIds: [ada.session.user.id], byMe: true }]);
     } finally {
-      await server.restart();
+      await kit.server().restart();
     }
 
     await waitFor(() => outboxCount(adaChat) === 0, 'the outbox delivered after the restart');

@@ -1,44 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import {
-  createAccount,
+  chatTestKit,
   createRoom,
   cursorOf,
   joinRoom,
   openChat,
-  removeDir,
   serverMessages,
   waitFor,
-  type TestAccount,
   type TestChat,
 } from './test-support/chat-harness.js';
 
-let server: TestServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await server.close();
-});
-
-async function account(): Promise<TestAccount> {
-  const created = await createAccount(server);
-  cleanups.push(() => removeDir(created.dir));
-  return created;
-}
-
-function chat(...args: Parameters<typeof openChat>): TestChat {
-  const opened = openChat(...args);
-  cleanups.push(() => opened.close());
-  return opened;
-}
-
-async function online(c: TestChat): Promise<void> {
-  await waitFor(() => c.service.connection().status === 'online', 'online');
-}
+const kit = chatTestKit();
+const { account, chat, online } = kit;
+beforeAll(kit.start);
+afterAll(kit.finish);
 
 /** Sends from a second client and waits until the server acknowledged it. */
 async function post(c: TestChat, roomId: string, body: string, replyTo?: string) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AuthSession, Room } from '@veza/shared';
 import { WebSocket } from 'ws';
 import type { CoreEvent } from '../../../common/contract.js';
-import type { TestServer } from '../../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 import type { ApiClient } from '../../api/api-client.js';
 import { openCacheDatabase, type CacheDb } from '../../cache/database.js';
 import { FileSecretStore } from '../../session/secret-store.js';
@@ -135,4 +135,44 @@ export function cursorOf(db: CacheDb, roomId: string): number | undefined {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * What each chat test file sets up the same way: one real server for the file, accounts and chat
+ * services that clean up after themselves. Call `start` in beforeAll and `finish` in afterAll.
+ */
+export function chatTestKit() {
+  let current: TestServer | null = null;
+  const cleanups: (() => Promise<void>)[] = [];
+  const server = (): TestServer => {
+    if (!current) throw new Error('chatTestKit: call start() in beforeAll');
+    return current;
+  };
+  return {
+    server,
+    async start(): Promise<void> {
+      current = await startTestServer();
+    },
+    async finish(): Promise<void> {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      await current?.close();
+    },
+    async account(): Promise<TestAccount> {
+      const created = await createAccount(server());
+      cleanups.push(() => removeDir(created.dir));
+      return created;
+    },
+    chat(...args: Parameters<typeof openChat>): TestChat {
+      const opened = openChat(...args);
+      cleanups.push(() => opened.close());
+      return opened;
+    },
+    /** Runs at `finish`, newest first. */
+    defer(cleanup: () => Promise<void>): void {
+      cleanups.push(cleanup);
+    },
+    async online(chat: TestChat): Promise<void> {
+      await waitFor(() => chat.service.connection().status === 'online', 'online');
+    },
+  };
 }
