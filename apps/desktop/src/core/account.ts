@@ -29,11 +29,6 @@ export interface Account {
   close(): Promise<void>;
 }
 
-/** The account's own folder inside the chosen downloads folder: accounts never share files. */
-export function accountDownloadsDir(downloadsDir: string, dir: string): string {
-  return path.join(downloadsDir, path.basename(path.dirname(dir)), path.basename(dir));
-}
-
 export function openAccount(options: AccountOptions): Account {
   const dir = accountDir(options.dataDir, options.serverUrl, options.user.id);
   const db = openCacheDatabase(path.join(dir, 'cache.sqlite'), { nativeBinding: options.sqliteNativeBinding });
@@ -63,7 +58,7 @@ export function openAccount(options: AccountOptions): Account {
     db,
     chat,
     library,
-    downloadsDir: () => accountDownloadsDir(options.settings().downloadsDir, dir),
+    downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
       library.start();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,9 +131,15 @@ describe('DesktopCore', () => {
       const dataDir = await freshDir();
       const { core, userId } = await signedInCore(dataDir);
       const dir = accountDir(dataDir, server.url, userId);
+      // An offline copy in this account's downloads folder goes with the cache, or stays with it.
+      const { downloads } = await core.localMediaRoots();
+      const offlineCopy = path.join(downloads!, 'offline-copy.m4a');
+      await mkdir(downloads!, { recursive: true });
+      await writeFile(offlineCopy, 'audio');
       const state = value<SessionState>(await core.invoke('signOut', { wipeCache }));
       expect(state.status).toBe('signed-out');
       expect(existsSync(path.join(dir, 'cache.sqlite'))).toBe(!wipeCache);
+      expect(existsSync(offlineCopy)).toBe(!wipeCache);
       expect(JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8'))).toEqual({});
       expect(value<{ status: string }>(await core.invoke('getConnection', undefined)).status).toBe('signed-out');
       await core.close();

@@ -392,7 +392,8 @@ export class LibraryService implements LibraryCommands {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private downloadsDir(): string {
+  /** This account's own folder inside the chosen downloads folder: accounts never share files. */
+  downloadsDir(): string {
     return path.join(this.options.settings().downloadsDir, this.accountFolder);
   }
 
