@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'ROUTE_NOT_FOUND',
+  /** A method the resource does not take (the `Allow` header lists those it does). */
+  'METHOD_NOT_ALLOWED',
   'EMAIL_TAKEN',
   'USERNAME_TAKEN',
   'RATE_LIMITED',
