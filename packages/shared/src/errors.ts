@@ -5,6 +5,10 @@
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'BAD_REQUEST',
+  /** A password on the bundled list of the most common ones. */
+  'PASSWORD_TOO_COMMON',
+  /** A trivial password: too short, one character repeated, only blanks, or the owner's name or address. */
+  'PASSWORD_TOO_WEAK',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHENTICATED',
