@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
 import { ChatHub } from './features/chat/gateway/hub.js';
-import { chatGateway } from './features/chat/gateway/plugin.js';
+import { chatGateway, DESKTOP_ORIGIN } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
 import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
 import { ChatService } from './features/chat/service.js';
@@ -133,20 +133,24 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const metrics = deps.metrics ?? createMetrics();
   const mediaCache = new HotCache(mediaCacheBytes, 4 * 1024 * 1024);
   const urlSigner = new UrlSigner(deps.jwtSecret, { ttlSeconds: mediaUrlTtlSeconds, bucketSeconds: 3600 });
+  // Browsers' origins allowed beyond the API's CORS list: the server's own pages and the desktop app.
+  const browserOrigins = [new URL(config.publicUrl).origin, ...config.corsOrigins];
   const mediaFiles = new MediaFileServer({
     blobs: deps.blobs,
     signer: urlSigner,
     cache: mediaCache,
     clock: deps.clock,
     logger: deps.logger,
+    corsOrigins: new Set([DESKTOP_ORIGIN, ...browserOrigins]),
   });
   const app = Fastify({
     // Signed media requests skip Fastify's routing and hooks altogether: they are the hot path
     // (measured at about 4× the throughput through Fastify, docs/benchmarks.md), need none of the
-    // API's hooks (no session, no JSON), and set their own headers.
+    // API's hooks (no session, no JSON), set their own headers, and are never logged (the path
+    // is the credential), whatever their method.
     serverFactory: (handler) =>
       createServer((request, response) => {
-        if (MediaFileServer.claims(request.method, request.url)) mediaFiles.handle(request, response);
+        if (MediaFileServer.claims(request.url)) mediaFiles.handle(request, response);
         else handler(request, response);
       }),
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
@@ -303,7 +307,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
         clock: deps.clock,
         logger: deps.logger,
         limits: gateway,
-        allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+        allowedOrigins: browserOrigins,
       });
     },
     { prefix: '/api/v1' },
