@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -57,27 +58,28 @@ export async function findPackagedInstall(): Promise<PostgresInstall> {
 
 /**
  * A fingerprint of the tree: every path with its kind and size (a symlink with its target).
- * A copy is complete when its fingerprint is the original's.
+ * A copy is complete when its fingerprint is the original's. Synchronous on purpose: a thousand
+ * stats, nothing else to do meanwhile at start, and ten times faster than one await each.
  */
-async function fingerprint(dir: string): Promise<string> {
+function fingerprint(dir: string): string {
   const lines: string[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
+  const walk = (relative: string): void => {
+    const entries = readdirSync(path.join(dir, relative), { withFileTypes: true });
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const child = path.join(relative, entry.name);
       if (entry.isDirectory()) {
         lines.push(`${child}/`);
-        await walk(child);
+        walk(child);
       } else if (entry.isSymbolicLink()) {
-        lines.push(`${child} -> ${await fs.readlink(path.join(dir, child))}`);
+        lines.push(`${child} -> ${readlinkSync(path.join(dir, child))}`);
       } else {
-        lines.push(`${child} ${(await fs.stat(path.join(dir, child))).size}`);
+        lines.push(`${child} ${statSync(path.join(dir, child)).size}`);
       }
     }
   };
   for (const part of INSTALL_PARTS) {
     lines.push(`${part}/`);
-    await walk(part);
+    walk(part);
   }
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
@@ -132,9 +134,14 @@ async function copyInto(install: PostgresInstall, cacheRoot: string, logger: Log
   }
   await assertOnlyRootCanWrite(cacheRoot, 'EMBEDDED_POSTGRES_INSTALL');
 
-  const expected = await fingerprint(install.dir);
+  const expected = fingerprint(install.dir);
   const cached = path.join(cacheRoot, `postgres-${install.version}-${expected.slice(0, 12)}`);
-  const existing = await fingerprint(cached).catch(() => undefined);
+  let existing: string | undefined;
+  try {
+    existing = fingerprint(cached);
+  } catch {
+    existing = undefined; // no copy yet
+  }
   if (existing === expected) return { dir: cached, version: install.version };
   if (existing !== undefined) {
     logger.warn({ cached }, 'the cached PostgreSQL copy is incomplete; copying it again');
@@ -159,7 +166,7 @@ async function copyInto(install: PostgresInstall, cacheRoot: string, logger: Log
   } finally {
     await fs.rm(partial, { recursive: true, force: true });
   }
-  if ((await fingerprint(cached)) !== expected)
+  if (fingerprint(cached) !== expected)
     throw new EmbeddedPostgresError(`The copy of PostgreSQL in ${cached} is incomplete.`, 'EMBEDDED_POSTGRES_INSTALL');
   logger.info({ from: install.dir, to: cached }, 'copied PostgreSQL where the postgres user can run it');
   return { dir: cached, version: install.version };
