@@ -167,4 +167,30 @@ describe('PostgreSQL binaries inside a directory the postgres user cannot enter'
     expect(copied()).toBe(2);
     await expect(fs.stat(path.join(copyDir, 'share', 'postgresql', 'postgres.bki'))).resolves.toBeTruthy();
   });
+
+  it('never runs a copy from a cache directory someone other than root can change', async () => {
+    if (!isRoot) return;
+    const privateInstall = await kit.tempDir('private-install', 0o700);
+    const install = await linkedInstallCopy(path.join(privateInstall, 'postgresql'));
+    const untrusted = await kit.tempDir('untrusted-cache');
+    await fs.chown(untrusted, await postgresUid(), 0);
+    const trusted = await kit.tempDir('trusted-cache');
+    const dataDir = await kit.tempDir('data');
+
+    const alone = kit.cluster({ dataDir, install, systemDirs: { ...system, installCache: [untrusted] } });
+    const refused = await alone.start().then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: string },
+    );
+    expect(refused?.code).toBe('EMBEDDED_POSTGRES_INSTALL');
+    expect(refused?.message).toContain(`cannot enter ${privateInstall}`);
+    expect(refused?.message).toContain(`${untrusted} must be a directory owned by root that only root can write to`);
+    expect(await fs.readdir(untrusted)).toEqual([]);
+
+    const cluster = kit.cluster({ dataDir, install, systemDirs: { ...system, installCache: [untrusted, trusted] } });
+    await cluster.start();
+    const pid = (await readPostmasterPid(clusterPaths(dataDir).clusterDir))!.pid;
+    expect(await fs.readlink(`/proc/${pid}/exe`)).toMatch(new RegExp(`^${trusted}/postgres-[^/]+/bin/postgres$`));
+    await cluster.stop();
+  });
 });

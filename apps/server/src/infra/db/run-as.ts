@@ -80,8 +80,8 @@ export async function assertOnlyRootCanWrite(dir: string, code: EmbeddedPostgres
     const sticky = (stat.mode & 0o1000) !== 0 && current !== target;
     if (!stat.isDirectory() || stat.uid !== 0 || ((stat.mode & 0o022) !== 0 && !sticky)) {
       throw new EmbeddedPostgresError(
-        `${current} must be a directory owned by root that only root can write to (it holds what root runs ` +
-          `PostgreSQL from); it is owned by uid ${stat.uid} with mode ${(stat.mode & 0o7777).toString(8)}.`,
+        `${current} must be a directory owned by root that only root can write to (root keeps PostgreSQL's ` +
+          `files below it); it is owned by uid ${stat.uid} with mode ${(stat.mode & 0o7777).toString(8)}.`,
         code,
       );
     }
