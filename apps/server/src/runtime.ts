@@ -33,7 +33,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const startedAt = performance.now();
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { warnIfSuperuser: true });
   const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
   const cleanup = async (): Promise<void> => {
     for (const step of cleanups.reverse())
