@@ -1,5 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createUuidV7, type Message, type Permission, type Room, type RoomEvent, type RoomRole } from '@veza/shared';
+import {
+  createUuidV7,
+  roleHasPermission,
+  type Message,
+  type Permission,
+  type Room,
+  type RoomEvent,
+  type RoomRole,
+} from '@veza/shared';
 import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
@@ -134,7 +142,7 @@ export class ChatService {
       const room = await this.lockExisting(tx, roomId);
       if (room.kind === 'dm') throw new AppError(400, 'BAD_REQUEST', 'Nobody can be removed from a direct message.');
       const actorRole = await store.findMemberRole(tx, roomId, actor.id);
-      const globalModerator = actor.permissions.has('moderation:act');
+      const globalModerator = await this.holdsGlobally(tx, actor, 'moderation:act');
       if (!globalModerator && (!actorRole || !MODERATING.includes(actorRole))) {
         throw forbidden('Only owners and moderators can remove members.');
       }
@@ -306,8 +314,8 @@ export class ChatService {
     const events = await this.onMessage(messageId, async (tx, message) => {
       const role = await store.findMemberRole(tx, message.roomId, actor.id);
       const allowed =
-        actor.permissions.has('moderation:act') ||
-        (role !== undefined && (message.authorId === actor.id || MODERATING.includes(role)));
+        (role !== undefined && (message.authorId === actor.id || MODERATING.includes(role))) ||
+        (await this.holdsGlobally(tx, actor, 'moderation:act'));
       if (!allowed) throw forbidden('You cannot delete this message.');
       if (message.deletedAt) return [];
       await store.markMessageDeleted(tx, messageId, now);
@@ -399,6 +407,17 @@ export class ChatService {
     const room = await store.lockRoom(tx, roomId);
     if (!room) throw notFound('No such room.');
     return room;
+  }
+
+  /**
+   * A global permission as the actor holds it now. A socket's actor was authenticated when it
+   * connected: the role is read again in the transaction, so a demotion holds from its commit
+   * on, whatever delay its notice has on the way to the socket.
+   */
+  private async holdsGlobally(tx: Queryable, actor: Actor, permission: Permission): Promise<boolean> {
+    if (!actor.permissions.has(permission)) return false;
+    const role = await store.findUserRole(tx, actor.id);
+    return role !== undefined && roleHasPermission(role, permission);
   }
 
   private async requireMember(tx: Queryable, roomId: string, userId: string): Promise<RoomRole> {

@@ -1,4 +1,4 @@
-import type { EventKind, Message, Room, RoomEvent, RoomKind, RoomRole } from '@veza/shared';
+import type { EventKind, Message, Role, Room, RoomEvent, RoomKind, RoomRole } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
 
 /*
@@ -463,4 +463,10 @@ export async function resolveUsernames(db: Queryable, usernames: string[]): Prom
 export async function findUsername(db: Queryable, userId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [userId]);
   return rows[0]?.username;
+}
+
+/** The user's global role as committed now (undefined: no such user). */
+export async function findUserRole(db: Queryable, userId: string): Promise<Role | undefined> {
+  const { rows } = await db.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [userId]);
+  return rows[0]?.role;
 }
