@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
+import { watchAccountChanges } from './features/chat/gateway/account-watch.js';
 import { ChatHub } from './features/chat/gateway/hub.js';
 import { chatGateway } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
@@ -169,6 +170,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
+  const accountWatch = watchAccountChanges({ db: deps.db, hub, logger: deps.logger });
+  accountWatch.start();
   const media = new MediaService({
     db: deps.db,
     bus: deps.bus,
@@ -226,6 +229,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     stopEvictions();
   });
   app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => accountWatch.close());
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, type ApiKeyCreated, type AuthSession, type Room, type RoomEvent, type ServerFrame } from '@veza/shared';
+import {
+  CLOSE_CODES,
+  type ApiKeyCreated,
+  type AuthSession,
+  type Room,
+  type RoomEvent,
+  type ServerFrame,
+} from '@veza/shared';
 import { buildApp, type VezaApp } from '../../app.js';
 import { systemClock } from '../../infra/clock.js';
 import { createLogger } from '../../infra/logger.js';
@@ -230,9 +237,7 @@ describe.skipIf(skipWithoutNats)('two instances on one PostgreSQL and one NATS',
     expect(byToken.closeCode).toBeUndefined();
 
     // Disabling the account closes its sockets wherever they are.
-    await database.db.transaction((tx) =>
-      announceAccountChange(tx, { kind: 'disabled', userId: moderator.user.id }),
-    );
+    await database.db.transaction((tx) => announceAccountChange(tx, { kind: 'disabled', userId: moderator.user.id }));
     expect(await byToken.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
     expect(await byKey.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
     adaSocket.close();

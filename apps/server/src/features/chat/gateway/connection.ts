@@ -6,6 +6,7 @@ import {
   type ClientFrameOf,
   type ErrorCode,
   type Permission,
+  type Role,
   type RoomEvent,
   type ServerFrame,
 } from '@veza/shared';
@@ -14,7 +15,7 @@ import type { Clock } from '../../../infra/clock.js';
 import { BAD_INPUT_MESSAGE, isBadInputError } from '../../../infra/db/errors.js';
 import { AppError } from '../../../infra/errors.js';
 import type { Logger } from '../../../infra/logger.js';
-import type { Principal } from '../../auth/principal.js';
+import { withRole, type Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
 import { parseClientFrame } from './frames.js';
@@ -145,9 +146,28 @@ export class ChatConnection implements HubClient {
     }
   }
 
+  get permissions(): ReadonlySet<Permission> {
+    return this.principal?.permissions ?? new Set();
+  }
+
   revoke(): void {
     this.sendFrame({ type: 'error', code: 'TOKEN_INVALID', message: 'This session has ended. Sign in again.' });
     this.close(CLOSE_CODES.UNAUTHORIZED, 'session ended');
+  }
+
+  changeRole(role: Role): void {
+    if (!this.principal || this.closed) return;
+    // In place, not by closing: a user whose role changes keeps chatting with what the new role allows.
+    this.principal = withRole(this.principal, role);
+    if (!this.principal.permissions.has('chat:read')) {
+      this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'Your role no longer allows reading chat.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
+    }
+  }
+
+  disable(): void {
+    this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'This account has been disabled.' });
+    this.close(CLOSE_CODES.ACCOUNT_DISABLED, 'account disabled');
   }
 
   unfollow(roomId: string): void {
