@@ -13,6 +13,7 @@ import { ChatHub } from './features/chat/gateway/hub.js';
 import { chatGateway } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
 import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './features/chat/read-throttle.js';
 import { ChatService } from './features/chat/service.js';
 import { apiKeyRoutes } from './features/api-keys/routes.js';
 import { AccessTokens } from './features/auth/access-tokens.js';
@@ -70,6 +71,8 @@ export interface AppLimits {
   bodyLimit: number;
   gateway: GatewayLimits;
   chatSends: SendLimits;
+  /** Read markers per user and room (socket `read` frames and POST /rooms/:id/read together). */
+  chatReads: ReadLimits;
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;
   chatRoutes: ChatRouteLimits;
@@ -89,6 +92,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: 1024 * 1024,
   gateway: DEFAULT_GATEWAY_LIMITS,
   chatSends: DEFAULT_SEND_LIMITS,
+  chatReads: DEFAULT_READ_LIMITS,
   presenceIntervalMs: 30_000,
   chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
   media: DEFAULT_MEDIA_LIMITS,
@@ -120,6 +124,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     loginThrottle,
     gateway,
     chatSends,
+    chatReads,
     presenceIntervalMs,
     chatRoutes: chatRouteLimits,
     media: mediaLimits,
@@ -167,7 +172,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     accessTokens,
     throttle: new LoginThrottle(deps.clock, loginThrottle),
   });
-  const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
+  const chat = new ChatService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    readLimits: chatReads,
+  });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
   const accountWatch = watchAccountChanges({ db: deps.db, hub, logger: deps.logger });

@@ -15,6 +15,7 @@ import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
+import { ReadThrottle, type ReadLimits } from './read-throttle.js';
 import { roomEventsSubject } from './subjects.js';
 
 /** Message ids grow with time (UUIDv7): they append to every index that holds them, here and in each client's cache. */
@@ -40,7 +41,11 @@ const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
  * the commit.
  */
 export class ChatService {
-  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger }) {}
+  private readonly reads: ReadThrottle;
+
+  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger; readLimits?: ReadLimits }) {
+    this.reads = new ReadThrottle(deps.clock, deps.readLimits);
+  }
 
   // ── rooms ──────────────────────────────────────────────────────────────────
 
@@ -355,7 +360,15 @@ export class ChatService {
     return { seq: events[0]?.seq ?? null };
   }
 
+  /** Moves the read marker forward; throttled per user and room, over the socket and REST alike. */
   async markRead(actor: Actor, roomId: string, seq: number): Promise<number> {
+    const waitMs = this.reads.take(actor.id, roomId);
+    if (waitMs > 0) {
+      const seconds = String(Math.ceil(waitMs / 1000));
+      throw new AppError(429, 'RATE_LIMITED', `Marking this room read too often: try again in ${seconds} s.`, {
+        'retry-after': seconds,
+      });
+    }
     const marker = await store.advanceReadMarker(this.deps.db, roomId, actor.id, seq);
     if (marker === undefined) throw notFound('You are not a member of this room.');
     return marker;

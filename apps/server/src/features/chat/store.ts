@@ -224,10 +224,19 @@ export async function advanceReadMarker(
   userId: string,
   seq: number,
 ): Promise<number | undefined> {
+  // Only a marker that moves forward is written: a repeated or stale read costs a lookup, not a
+  // row version (and its WAL, and its vacuum).
   const { rows } = await db.query<{ last_read_seq: string }>(
-    `UPDATE room_members m SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3::bigint, r.last_seq))
-     FROM rooms r WHERE r.id = m.room_id AND m.room_id = $1 AND m.user_id = $2
-     RETURNING m.last_read_seq`,
+    `WITH target AS (
+       SELECT m.last_read_seq AS current, LEAST($3::bigint, r.last_seq) AS wanted
+       FROM room_members m JOIN rooms r ON r.id = m.room_id
+       WHERE m.room_id = $1 AND m.user_id = $2
+     ), moved AS (
+       UPDATE room_members m SET last_read_seq = target.wanted FROM target
+       WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < target.wanted
+       RETURNING m.last_read_seq
+     )
+     SELECT COALESCE((SELECT last_read_seq FROM moved), current) AS last_read_seq FROM target`,
     [roomId, userId, seq],
   );
   return rows[0] ? Number(rows[0].last_read_seq) : undefined;
