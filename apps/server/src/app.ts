@@ -39,6 +39,7 @@ import type { BlobStore } from './infra/blobs/blob-store.js';
 import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
@@ -84,6 +85,8 @@ export interface AppLimits {
   mediaCacheBytes: number;
   /** Signed media URLs live at least this long (then until the next full hour). */
   mediaUrlTtlSeconds: number;
+  /** A TCP connection that sends no request within this is closed. */
+  firstRequestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -100,6 +103,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   transcodeConcurrency: 1,
   mediaCacheBytes: 64 * 1024 * 1024,
   mediaUrlTtlSeconds: 6 * 60 * 60,
+  firstRequestTimeoutMs: 10_000,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -132,6 +136,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     transcodeConcurrency,
     mediaCacheBytes,
     mediaUrlTtlSeconds,
+    firstRequestTimeoutMs,
   } = {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -161,6 +166,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     bodyLimit,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  closeConnectionsWithoutRequest(app.server, firstRequestTimeoutMs);
 
   const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
   const auth = new AuthService({

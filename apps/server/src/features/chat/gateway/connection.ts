@@ -41,6 +41,10 @@ export interface GatewayLimits {
   gapWaitMs: number;
   heartbeatMs: number;
   typingIntervalMs: number;
+  /** Sockets one account may have open on this instance; one more is refused. */
+  maxSocketsPerUser: number;
+  /** Sockets one address may have open on this instance before they say hello. */
+  maxPendingSocketsPerAddress: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -49,6 +53,8 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   gapWaitMs: 100,
   heartbeatMs: 30_000,
   typingIntervalMs: 2_000,
+  maxSocketsPerUser: 20,
+  maxPendingSocketsPerAddress: 32,
 };
 
 export interface ConnectionDeps {
@@ -86,9 +92,14 @@ export class ChatConnection implements HubClient {
   private queuedFrames = 0;
   alive = true;
 
+  /**
+   * `leavePending` is called once the socket said hello successfully or closed, whichever comes
+   * first: it stops counting against its address's sockets waiting for hello.
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
+    private readonly leavePending: () => void = () => undefined,
   ) {
     this.helloTimer = setTimeout(
       () => this.close(CLOSE_CODES.HELLO_TIMEOUT, 'no hello received in time'),
@@ -327,8 +338,19 @@ export class ChatConnection implements HubClient {
       this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
       return;
     }
+    const { maxSocketsPerUser } = this.deps.limits;
+    if (this.deps.hub.connectionCount(principal.user.id) >= maxSocketsPerUser) {
+      this.sendFrame({
+        type: 'error',
+        code: 'RATE_LIMITED',
+        message: `This account already has ${maxSocketsPerUser} connections open to this server; close one first.`,
+      });
+      this.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, 'too many connections for this account');
+      return;
+    }
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
+    this.leavePending();
 
     this.deps.hub.register(this);
     this.registered = true;
@@ -566,6 +588,7 @@ export class ChatConnection implements HubClient {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.leavePending();
     clearTimeout(this.helloTimer);
     clearTimeout(this.expiryTimer);
     for (const roomId of [...this.rooms.keys()]) this.unfollow(roomId);

@@ -174,6 +174,11 @@ export class ChatHub {
     return [...(this.clientsByUser.get(userId) ?? [])];
   }
 
+  /** How many connections one user has on this instance. */
+  connectionCount(userId: string): number {
+    return this.clientsByUser.get(userId)?.size ?? 0;
+  }
+
   /** Users with at least one connection on this instance. */
   connectedUserIds(): string[] {
     return [...this.clientsByUser.keys()];
