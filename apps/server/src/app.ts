@@ -8,10 +8,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
+import { watchAccountChanges } from './features/chat/gateway/account-watch.js';
 import { ChatHub } from './features/chat/gateway/hub.js';
 import { chatGateway, DESKTOP_ORIGIN } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
 import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './features/chat/read-throttle.js';
 import { ChatService } from './features/chat/service.js';
 import { apiKeyRoutes } from './features/api-keys/routes.js';
 import { AccessTokens } from './features/auth/access-tokens.js';
@@ -37,6 +39,7 @@ import type { BlobStore } from './infra/blobs/blob-store.js';
 import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
@@ -69,6 +72,8 @@ export interface AppLimits {
   bodyLimit: number;
   gateway: GatewayLimits;
   chatSends: SendLimits;
+  /** Read markers per user and room (socket `read` frames and POST /rooms/:id/read together). */
+  chatReads: ReadLimits;
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;
   chatRoutes: ChatRouteLimits;
@@ -80,6 +85,8 @@ export interface AppLimits {
   mediaCacheBytes: number;
   /** Signed media URLs live at least this long (then until the next full hour). */
   mediaUrlTtlSeconds: number;
+  /** A TCP connection that sends no request within this is closed. */
+  firstRequestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -88,6 +95,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: 1024 * 1024,
   gateway: DEFAULT_GATEWAY_LIMITS,
   chatSends: DEFAULT_SEND_LIMITS,
+  chatReads: DEFAULT_READ_LIMITS,
   presenceIntervalMs: 30_000,
   chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
   media: DEFAULT_MEDIA_LIMITS,
@@ -95,6 +103,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   transcodeConcurrency: 1,
   mediaCacheBytes: 64 * 1024 * 1024,
   mediaUrlTtlSeconds: 6 * 60 * 60,
+  firstRequestTimeoutMs: 10_000,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -119,6 +128,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     loginThrottle,
     gateway,
     chatSends,
+    chatReads,
     presenceIntervalMs,
     chatRoutes: chatRouteLimits,
     media: mediaLimits,
@@ -126,6 +136,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     transcodeConcurrency,
     mediaCacheBytes,
     mediaUrlTtlSeconds,
+    firstRequestTimeoutMs,
   } = {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -159,6 +170,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     bodyLimit,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  closeConnectionsWithoutRequest(app.server, firstRequestTimeoutMs);
 
   const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
   const auth = new AuthService({
@@ -170,9 +182,17 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     accessTokens,
     throttle: new LoginThrottle(deps.clock, loginThrottle),
   });
-  const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
+  const chat = new ChatService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    readLimits: chatReads,
+  });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
+  const accountWatch = watchAccountChanges({ db: deps.db, hub, logger: deps.logger });
+  accountWatch.start();
   const media = new MediaService({
     db: deps.db,
     bus: deps.bus,
@@ -230,6 +250,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     stopEvictions();
   });
   app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => accountWatch.close());
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
+import { DEFAULT_GATEWAY_LIMITS } from './features/chat/gateway/connection.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
 import { seedDemoTracks } from './demo/demo-tracks.js';
@@ -69,6 +70,12 @@ export async function startServer(
         transcodeConcurrency: config.transcodeConcurrency,
         mediaCacheBytes: config.mediaCacheBytes,
         media: { ...DEFAULT_MEDIA_LIMITS, uploadMaxBytes: config.uploadMaxBytes },
+        gateway: {
+          ...DEFAULT_GATEWAY_LIMITS,
+          maxSocketsPerUser: config.maxSocketsPerUser,
+          maxPendingSocketsPerAddress: config.maxPendingSocketsPerAddress,
+        },
+        firstRequestTimeoutMs: config.firstRequestTimeoutMs,
         ...options.limits,
       },
     );

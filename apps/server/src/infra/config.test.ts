@@ -35,6 +35,9 @@ describe('loadConfig defaults', () => {
       uploadMaxBytes: 500 * 1024 * 1024,
       transcodeConcurrency: availableParallelism(),
       mediaCacheBytes: 64 * 1024 * 1024,
+      maxSocketsPerUser: 20,
+      maxPendingSocketsPerAddress: 32,
+      firstRequestTimeoutMs: 10_000,
     });
   });
 
@@ -77,6 +80,9 @@ describe('loadConfig parses every variable', () => {
         VEZA_UPLOAD_MAX_MB: ' 50 ',
         VEZA_TRANSCODE_CONCURRENCY: '0',
         VEZA_MEDIA_CACHE_MB: '256',
+        VEZA_MAX_SOCKETS_PER_USER: ' 8 ',
+        VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS: '64',
+        VEZA_FIRST_REQUEST_TIMEOUT_MS: '5000',
         NODE_ENV: 'development',
       },
       CWD,
@@ -98,6 +104,9 @@ describe('loadConfig parses every variable', () => {
       uploadMaxBytes: 50 * 1024 * 1024,
       transcodeConcurrency: 0,
       mediaCacheBytes: 256 * 1024 * 1024,
+      maxSocketsPerUser: 8,
+      maxPendingSocketsPerAddress: 64,
+      firstRequestTimeoutMs: 5_000,
     });
   });
 
@@ -274,5 +283,21 @@ describe('production', () => {
       expect(config.production, String(NODE_ENV)).toBe(false);
       expect(config.demo, String(NODE_ENV)).toBe(true);
     }
+  });
+});
+
+describe('connection caps', () => {
+  it('refuses caps and bounds that are not whole numbers in range, naming each', () => {
+    expect(
+      problemsOf({
+        VEZA_MAX_SOCKETS_PER_USER: '0',
+        VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS: 'many',
+        VEZA_FIRST_REQUEST_TIMEOUT_MS: '10',
+      }),
+    ).toEqual([
+      'VEZA_MAX_SOCKETS_PER_USER must be an integer from 1 to 10000 (got "0")',
+      'VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS must be an integer from 1 to 1000000 (got "many")',
+      'VEZA_FIRST_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000 (milliseconds) (got "10")',
+    ]);
   });
 });

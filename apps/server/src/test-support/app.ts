@@ -58,6 +58,7 @@ export async function createTestApp(
     {
       authRequestsPerMinute: 10_000,
       loginThrottle: { windowMs: 60_000, maxFailuresPerIp: 10_000, maxFailuresPerAccount: 10_000 },
+      chatReads: { capacity: 10_000, refillPerSecond: 10_000 },
       ...options.limits,
     },
   );

@@ -112,3 +112,11 @@ export async function countUsers(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM users');
   return Number(rows[0]?.count ?? 0);
 }
+
+/** The current role of each of these users (those that still exist). */
+export async function findRoles(db: Queryable, ids: readonly string[]): Promise<{ id: string; role: Role }[]> {
+  const { rows } = await db.query<{ id: string; role: Role }>('SELECT id, role FROM users WHERE id = ANY($1::uuid[])', [
+    ids,
+  ]);
+  return rows;
+}
