@@ -55,7 +55,9 @@ describe('the systemd unit', () => {
     const analyze = requireTool('systemd-analyze', 'systemd');
     const result = runTool(analyze, ['security', '--offline=yes', '--threshold=20', '--no-pager', verifiable]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Overall exposure level for veza\.service: [01]\.\d|Overall exposure level for veza\.service: 2\.0/);
+    expect(result.stdout).toMatch(
+      /Overall exposure level for veza\.service: [01]\.\d|Overall exposure level for veza\.service: 2\.0/,
+    );
   });
 
   it('runs as its own user with the hardening the operations guide promises', () => {

@@ -131,7 +131,8 @@ async function signIn(port, createOutput, login) {
 
 function assertAbsent(kind, name) {
   const exists = run('podman', [kind, 'exists', name], { capture: true, allowFailure: true }).status === 0;
-  if (exists) throw new Error(`A ${kind} named ${name} already exists; remove it (podman ${kind} rm ${name}) and run again.`);
+  if (exists)
+    throw new Error(`A ${kind} named ${name} already exists; remove it (podman ${kind} rm ${name}) and run again.`);
 }
 
 /** `docker X …` of the docs as `podman X …` with this machine's flags and the port on `port`. */
@@ -150,13 +151,15 @@ async function dockerSection(markdown) {
   const commands = documentedCommands(markdown, 'Docker');
   const find = (prefix) => {
     const found = commands.filter((line) => line.startsWith(prefix));
-    if (found.length !== 1) throw new Error(`Expected one "${prefix}…" line in the Docker section, found ${found.length}`);
+    if (found.length !== 1)
+      throw new Error(`Expected one "${prefix}…" line in the Docker section, found ${found.length}`);
     return found[0];
   };
   const runLine = find('docker run ');
   const container = /--name (\S+)/.exec(runLine)?.[1];
   const volume = /-v ([^:\s]+):\/data/.exec(runLine)?.[1];
-  if (!container || !volume) throw new Error(`The documented docker run has no --name or -v <volume>:/data: ${runLine}`);
+  if (!container || !volume)
+    throw new Error(`The documented docker run has no --name or -v <volume>:/data: ${runLine}`);
   assertAbsent('container', container);
   assertAbsent('volume', volume);
   cleanups.push(() => run('podman', ['volume', 'rm', '--force', volume], { capture: true, allowFailure: true }));
@@ -179,7 +182,9 @@ async function dockerSection(markdown) {
     const exitCode = run('podman', ['inspect', '--format', '{{.State.ExitCode}}', container], { capture: true });
     if (exitCode.stdout.trim() !== '0') {
       const logs = run('podman', ['logs', container], { capture: true, allowFailure: true });
-      throw new Error(`The container exited with ${exitCode.stdout.trim()} after SIGTERM\n${logs.stdout}${logs.stderr}`);
+      throw new Error(
+        `The container exited with ${exitCode.stdout.trim()} after SIGTERM\n${logs.stdout}${logs.stderr}`,
+      );
     }
   });
 }
@@ -210,7 +215,9 @@ async function composeSection(markdown) {
   assertAbsent('volume', volume);
   cleanups.push(() => run('podman', ['volume', 'rm', '--force', volume], { capture: true, allowFailure: true }));
   cleanups.push(() => run('podman', ['rm', '--force', '--volumes', container], { capture: true, allowFailure: true }));
-  cleanups.push(() => run('podman', ['pod', 'rm', '--force', `pod_${COMPOSE_PROJECT}`], { capture: true, allowFailure: true }));
+  cleanups.push(() =>
+    run('podman', ['pod', 'rm', '--force', `pod_${COMPOSE_PROJECT}`], { capture: true, allowFailure: true }),
+  );
 
   const port = await freePort();
   const env = { ...process.env, VEZA_HTTP_PORT: String(port) };
@@ -257,5 +264,7 @@ try {
   for (const cleanup of cleanups.reverse()) cleanup();
 }
 for (const [name, seconds] of timings) process.stdout.write(`  ${seconds.toFixed(1).padStart(7)} s  ${name}\n`);
-process.stdout.write(`${failed ? '✖ container smoke test failed' : '✔ container smoke test passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `${failed ? '✖ container smoke test failed' : '✔ container smoke test passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+);
 process.exitCode = failed ? 1 : 0;
