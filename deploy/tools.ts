@@ -17,10 +17,13 @@ export function readRepoFile(relative: string): string {
 export function requireTool(name: string, debianPackage: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const location = found.stdout.trim();
-  if (found.status !== 0 || location === '') {
-    throw new Error(`${name} is not installed: apt-get install ${debianPackage}`);
+  if (found.status === 0 && location !== '') return location;
+  // Debian puts nginx in /usr/sbin, which a non-root PATH often lacks.
+  for (const dir of ['/usr/sbin', '/sbin']) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
   }
-  return location;
+  throw new Error(`${name} is not installed: apt-get install ${debianPackage}`);
 }
 
 export interface Run {
