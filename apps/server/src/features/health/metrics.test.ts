@@ -174,7 +174,7 @@ describe('job, transcode and media metrics', () => {
     ).json()) as StreamGrant;
     const master = localize(t, grant.url);
     const forged = master.replace(/\/[A-Za-z0-9_-]+\/master\.m3u8$/, '/forged/master.m3u8');
-    const [ok, notModified, forbidden, hits, misses] = await delta(
+    const [ok, notModified, forbidden, preflight, notAllowed, hits, misses] = await delta(
       async () => {
         const first = await fetch(master);
         expect(first.status).toBe(200);
@@ -182,17 +182,23 @@ describe('job, transcode and media metrics', () => {
         expect(second.status).toBe(304);
         expect((await fetch(master)).status).toBe(200);
         expect((await fetch(forged)).status).toBe(403);
+        expect((await fetch(master, { method: 'OPTIONS' })).status).toBe(204);
+        expect((await fetch(master, { method: 'DELETE' })).status).toBe(405);
       },
       ['veza_media_requests_total', { status_code: '200' }],
       ['veza_media_requests_total', { status_code: '304' }],
       ['veza_media_requests_total', { status_code: '403' }],
+      ['veza_media_requests_total', { status_code: '204' }],
+      ['veza_media_requests_total', { status_code: '405' }],
       ['veza_media_cache_lookups_total', { result: 'hit' }],
       ['veza_media_cache_lookups_total', { result: 'miss' }],
     );
-    expect({ ok, notModified, forbidden, hits, misses }).toEqual({
+    expect({ ok, notModified, forbidden, preflight, notAllowed, hits, misses }).toEqual({
       ok: 2,
       notModified: 1,
       forbidden: 1,
+      preflight: 1,
+      notAllowed: 1,
       hits: 2,
       misses: 1,
     });
