@@ -64,8 +64,11 @@ export const DOCUMENTED_COMMANDS: readonly DocumentedCommand[] = [
   { command: 'veza-server user create --email you@example.org --username you --role admin', how: run('account') },
 ];
 
-/** The last line a server run here prints when Ctrl-C has stopped it. */
-export const SERVER_STOP_LINE = /stopped|shutting down/i;
+/**
+ * The last line a server run here prints when Ctrl-C has stopped it: the server logs it once
+ * everything has closed (apps/server/src/runtime.ts), so a reader knows the stop was complete.
+ */
+export const SERVER_STOP_LINE = /veza-server stopped/;
 
 /**
  * Variables set on a documented command line, as the test applies them. A variable missing here

@@ -11,8 +11,9 @@ import { ENV_SUBSTITUTIONS, type StandIns } from './documented-commands.js';
  * - VEZA_DATA_DIR: a fresh temp dir when the line sets none (what ./data is on a fresh clone);
  * - ELECTRON_MIRROR: a closed port on 127.0.0.1, and an empty electron_config_cache: a test never
  *   downloads Electron, and the download fails for real, as it does without internet;
- * - PATH starting with a dir that holds `veza-server` (the copy's CLI, as an installed package
- *   links it) and `xdg-open` (writes the URL it is given to a file instead of opening a browser);
+ * - PATH starting with a dir that holds `veza-server` (the bin @veza/server declares, as an
+ *   installed package links it) and `xdg-open` (writes the URL it is given to a file instead of
+ *   opening a browser);
  * - no DATABASE_URL and no other VEZA_* variable of the test's own environment.
  */
 export class Sandbox {
@@ -34,7 +35,10 @@ export class Sandbox {
     const sandbox = new Sandbox(checkout, scratch, await freePort());
     await fs.mkdir(sandbox.binDir);
     await fs.mkdir(path.join(scratch, 'electron-cache'));
-    const cli = path.join(checkout, 'apps', 'server', 'dist', 'cli.js');
+    // The bin @veza/server declares, as `npm install -g` or a container image would link it.
+    const serverPackage = path.join(checkout, 'apps', 'server');
+    const bin = JSON.parse(await fs.readFile(path.join(serverPackage, 'package.json'), 'utf8')).bin;
+    const cli = path.join(serverPackage, typeof bin === 'string' ? bin : bin['veza-server']);
     await executable(path.join(sandbox.binDir, 'veza-server'), `exec "${process.execPath}" "${cli}" "$@"`);
     await executable(path.join(sandbox.binDir, 'xdg-open'), `printf '%s\\n' "$1" >> "${sandbox.openedUrlsFile}"`);
     return sandbox;
