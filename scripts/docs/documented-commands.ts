@@ -45,7 +45,9 @@ export const ranByCi = (): Exercise => ({ kind: 'ci' });
 
 /**
  * The run-here commands execute in this order, in one fresh copy of the checkout: the first one
- * finds no node_modules and no build, as on a fresh clone.
+ * finds no node_modules and no build, as on a fresh clone. Lines that share a data dir (the same
+ * VEZA_DATA_DIR value, or none: the copy's ./data) see each other's accounts, as they would for a
+ * reader who runs them one after another; keep a session's lines in the order of the docs.
  */
 export const DOCUMENTED_COMMANDS: readonly DocumentedCommand[] = [
   // README "Running your own server". The CLI comes first: creating the first admin must work

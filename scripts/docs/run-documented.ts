@@ -8,7 +8,6 @@ import { ENV_SUBSTITUTIONS, type StandIns } from './documented-commands.js';
  * Where documented commands run: a fresh copy of the checkout, and the stand-ins of its
  * environment. Every command run here gets, besides ENV_SUBSTITUTIONS:
  * - VEZA_PORT and VEZA_WEB_PORT: free ports (the defaults 8080 and 5174 may be taken);
- * - VEZA_DATA_DIR: a fresh temp dir when the line sets none (what ./data is on a fresh clone);
  * - ELECTRON_MIRROR: a closed port on 127.0.0.1, and an empty electron_config_cache: a test never
  *   downloads Electron, and the download fails for real, as it does without internet;
  * - PATH starting with a dir that holds `veza-server` (the bin @veza/server declares, as an
@@ -65,7 +64,6 @@ export class Sandbox {
       PATH: `${this.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
       VEZA_PORT: String(port),
       VEZA_WEB_PORT: String(await freePort()),
-      VEZA_DATA_DIR: await this.newDataDir(),
       ELECTRON_MIRROR: `http://127.0.0.1:${this.electronMirrorPort}/`,
       electron_config_cache: path.join(this.scratch, 'electron-cache'),
       npm_config_update_notifier: 'false',
@@ -80,7 +78,9 @@ export class Sandbox {
       }
       env[name] = substitute(value, stand);
     }
-    return { command, env, port, dataDir: env.VEZA_DATA_DIR! };
+    // Without VEZA_DATA_DIR the server uses ./data of the copy, as it would for a reader who runs
+    // the lines one after another in their clone: those lines share it.
+    return { command, env, port, dataDir: env.VEZA_DATA_DIR ?? path.join(this.checkout, 'data') };
   }
 
   async remove(): Promise<void> {
