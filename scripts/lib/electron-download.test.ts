@@ -75,7 +75,14 @@ function envWithMirror(mirror: string, extra: Record<string, string> = {}): Node
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/electron/i.test(key) && key !== 'VEZA_ELECTRON_RETRY'),
   );
-  return { ...inherited, ELECTRON_MIRROR: mirror, electron_config_cache: path.join(work, 'cache'), ...extra };
+  return {
+    ...inherited,
+    ELECTRON_MIRROR: mirror,
+    electron_config_cache: path.join(work, 'cache'),
+    // @electron/get downloads into a temp dir, which a killed installer leaves behind.
+    TMPDIR: path.join(work, 'tmp'),
+    ...extra,
+  };
 }
 
 async function failureFileIn(name: string): Promise<string> {
@@ -88,6 +95,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-electron-download-'));
   packageDir = path.join(work, 'electron');
   await copyElectronInstaller(packageDir);
+  await fs.mkdir(path.join(work, 'tmp'));
   electronVersion = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')).version;
 });
 
