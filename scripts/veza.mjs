@@ -2,18 +2,19 @@
 // The one entry point behind `npm start` / `npm test` (and the pnpm scripts): it needs only Node,
 // so it runs on a fresh clone. It finds or fetches pnpm 10, installs, builds, then runs the job.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { ensureElectron } from './lib/electron-download.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM_VERSION = '10.34.9';
 const WINDOWS = process.platform === 'win32';
 
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) fail(`Veza needs Node.js 20 or newer (this is ${process.version}).`);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) fail(`Veza needs Node.js 20.19 or newer (this is ${process.version}).`);
 
 function fail(message) {
   process.stderr.write(`\n✖ ${message}\n`);
@@ -37,29 +38,73 @@ function run(command, args, options = {}) {
   return result.status ?? 1;
 }
 
-const pnpm = resolvePnpm();
-const runPnpm = (args, options) => run(pnpm.command, [...pnpm.prefix, ...args], options);
+let pnpm;
+const runPnpm = (args, options) => {
+  pnpm ??= resolvePnpm();
+  return run(pnpm.command, [...pnpm.prefix, ...args], options);
+};
 const must = (status, what) => {
   if (status !== 0) fail(`${what} failed (exit ${status}).`);
 };
 
-function setup() {
+function install(options) {
   step('Installing dependencies (pnpm install)');
   // Electron's own download never runs at install time; the desktop start fetches it on demand.
   const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
-  must(runPnpm(['install', '--frozen-lockfile'], { env }), 'pnpm install');
+  must(runPnpm(['install', '--frozen-lockfile'], { env, ...options }), 'pnpm install');
+}
+
+function setup() {
+  install();
   step('Building (tsc -b)');
   must(runPnpm(['run', '--silent', 'build']), 'The build');
 }
 
-/** Runs a long-lived child and passes termination signals on, so its shutdown stays graceful. */
-function runForeground(command, args, env = process.env) {
-  const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const SERVER_CLI = path.join(ROOT, 'apps', 'server', 'dist', 'cli.js');
+
+/** True when node_modules holds an install at least as new as the lockfile. */
+function installedFromLockfile() {
+  try {
+    return (
+      statSync(path.join(ROOT, 'node_modules', '.modules.yaml')).mtimeMs >=
+      statSync(path.join(ROOT, 'pnpm-lock.yaml')).mtimeMs
+    );
+  } catch {
+    return false;
+  }
 }
 
-const SERVER_CLI = path.join(ROOT, 'apps', 'server', 'dist', 'cli.js');
+/**
+ * The server alone needs neither the desktop build nor a fresh install on every run: install when
+ * node_modules is missing or older than the lockfile, then `tsc -b` (a fraction of a second when
+ * the build is up to date). Everything goes to stderr, so the CLI's own output stays alone on stdout.
+ */
+function setupServer() {
+  const toStderr = { stdio: ['inherit', 2, 'inherit'] };
+  if (!installedFromLockfile()) install(toStderr);
+  if (!existsSync(SERVER_CLI)) step('Building the server (tsc -b)');
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  must(run(process.execPath, [tsc, '-b', 'tsconfig.build.json'], toStderr), 'The server build');
+}
+
+/**
+ * Runs the server in its own process group and passes it the first termination signal only.
+ * Ctrl-C reaches npm and this script at once (and npm forwards it again): a second signal would
+ * make the server skip its clean shutdown and leave the embedded PostgreSQL running.
+ */
+function runVezaServer(args) {
+  const child = spawn(process.execPath, [SERVER_CLI, ...args], { cwd: ROOT, stdio: 'inherit', detached: !WINDOWS });
+  let forwarded = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (forwarded) return;
+      forwarded = true;
+      child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    });
+  }
+  child.on('error', (error) => fail(`The Veza server could not start: ${error.message}`));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
 
 /** True when `command` (or the file an env variable names) runs and exits 0 for `args`. */
 function runs(command, args) {
@@ -90,16 +135,17 @@ function checkTestPrerequisites() {
   }
 }
 const job = process.argv[2];
-const extra = process.argv.slice(3);
+// `pnpm veza-server -- user create …` passes the `--` on (npm drops it).
+const extra = process.argv[3] === '--' ? process.argv.slice(4) : process.argv.slice(3);
 
 // ---------------------------------------------------------------------------------------------
 // The desktop app: Electron when its binary is (or can be made) available, else the browser host.
 
 const DESKTOP = path.join(ROOT, 'apps', 'desktop');
 const HOST_BUNDLE = path.join(DESKTOP, 'dist', 'host', 'host.mjs');
-const ELECTRON_MAIN = path.join(DESKTOP, 'dist', 'main', 'main.cjs');
 const WEB_PORT = process.env.VEZA_WEB_PORT ?? '5174';
-const ELECTRON_INSTALL_TIMEOUT_MS = 180_000;
+/** Where a failed Electron download is remembered, so the next starts do not wait for it again. */
+const ELECTRON_FAILURE_FILE = path.join(ROOT, 'data', 'electron-download.json');
 const SQLITE_REBUILD_TIMEOUT_MS = 600_000;
 
 function buildDesktop() {
@@ -117,38 +163,6 @@ function electronPackageDir() {
   } catch {
     return null;
   }
-}
-
-/**
- * The Electron executable when it is on disk, else null. Read from path.txt ourselves: the
- * package's own `require('electron')` starts a download with no time limit when it is missing.
- */
-function electronBinary(packageDir) {
-  try {
-    const relative = readFileSync(path.join(packageDir, 'path.txt'), 'utf8').trim();
-    const binary = path.join(packageDir, 'dist', relative);
-    return relative && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Electron's own installer, once, bounded in time. Returns null on success, else the reason. */
-function installElectron(packageDir) {
-  step('The Electron binary is missing: downloading it with Electron’s installer');
-  const result = spawnSync(process.execPath, [path.join(packageDir, 'install.js')], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: ELECTRON_INSTALL_TIMEOUT_MS,
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
-  });
-  if (result.error?.code === 'ETIMEDOUT') return `no answer within ${ELECTRON_INSTALL_TIMEOUT_MS / 1000} s`;
-  if (result.error) return result.error.message;
-  if (result.status !== 0) {
-    const lines = `${result.stderr ?? ''}`.split('\n').filter((line) => /error/i.test(line));
-    return lines[0]?.trim().slice(0, 200) || `the installer exited with ${result.status}`;
-  }
-  return electronBinary(packageDir) ? null : 'the installer finished but no binary is on disk';
 }
 
 /**
@@ -297,12 +311,12 @@ async function startServerAndDesktop({ browserOnly }) {
 
   if (!browserOnly) {
     const packageDir = electronPackageDir();
-    let reason = packageDir ? null : 'the electron package is not installed';
-    let binary = packageDir ? electronBinary(packageDir) : null;
-    if (packageDir && !binary) {
-      reason = installElectron(packageDir);
-      binary = reason ? null : electronBinary(packageDir);
-    }
+    const { binary, fallback } = packageDir
+      ? await ensureElectron({ packageDir, failureFile: ELECTRON_FAILURE_FILE, say: step })
+      : {
+          binary: null,
+          fallback: 'The electron package is not installed; opening the desktop app in your browser instead',
+        };
     if (binary) {
       const binding = electronSqliteBinding(packageDir);
       step('Starting the Veza desktop app (Electron)');
@@ -312,8 +326,7 @@ async function startServerAndDesktop({ browserOnly }) {
       });
       return;
     }
-    if (!existsSync(ELECTRON_MAIN)) reason ??= 'the Electron build is missing';
-    step(`Electron could not be downloaded (${reason}); opening the desktop app in your browser instead`);
+    step(fallback);
   } else {
     step('Starting the desktop app in browser mode (the browser host)');
   }
@@ -334,9 +347,13 @@ switch (job) {
     buildDesktop();
     await startServerAndDesktop({ browserOnly: true });
     break;
-  case 'server':
-    setup();
-    runForeground(process.execPath, [SERVER_CLI, 'serve', ...extra]);
+  case 'serve':
+    setupServer();
+    runVezaServer(['serve', ...extra]);
+    break;
+  case 'veza-server':
+    setupServer();
+    runVezaServer(extra);
     break;
   case 'test': {
     setup();
@@ -359,5 +376,5 @@ switch (job) {
     must(run(process.execPath, [path.join(ROOT, 'scripts', 'bench', 'run.mjs'), ...extra]), 'The benchmarks');
     break;
   default:
-    fail(`Unknown job "${job ?? ''}". Use: start | dev:web | server | test | bench`);
+    fail(`Unknown job "${job ?? ''}". Use: start | dev:web | serve | veza-server | test | bench`);
 }
