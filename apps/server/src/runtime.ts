@@ -60,7 +60,7 @@ export async function startServer(
     const blobs = await new LocalBlobStore(path.join(config.dataDir, 'media')).open({
       sweep: database.embedded ? 'all' : 'stale',
     });
-    const audioTools = await locateAudioTools(logger, options.print);
+    const audioTools = await locateAudioTools(config, logger, options.print);
     const app = await buildApp(
       config,
       { db, bus, clock: systemClock, logger, jwtSecret, blobs, audioTools },
@@ -130,9 +130,18 @@ export async function startServer(
  * ffmpeg is needed to take uploads, not to serve what is published: without it the server says
  * so loudly and keeps running (chat, streaming and downloads all work).
  */
-async function locateAudioTools(logger: Logger, print?: (text: string) => void): Promise<AudioTools | null> {
+async function locateAudioTools(
+  config: Pick<ServerConfig, 'ffmpegPath' | 'ffprobePath'>,
+  logger: Logger,
+  print?: (text: string) => void,
+): Promise<AudioTools | null> {
   try {
-    const tools = findAudioTools();
+    // The paths may come from the configuration file, which is not in process.env.
+    const tools = findAudioTools({
+      ...process.env,
+      ...(config.ffmpegPath !== undefined && { VEZA_FFMPEG: config.ffmpegPath }),
+      ...(config.ffprobePath !== undefined && { VEZA_FFPROBE: config.ffprobePath }),
+    });
     const versions = await checkAudioTools(tools);
     logger.info({ ...tools, ...versions }, 'ffmpeg found');
     return tools;
