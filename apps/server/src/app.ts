@@ -38,6 +38,7 @@ import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installInFlightTracking } from './http/in-flight.js';
+import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
 import type { Bus } from './infra/bus.js';
@@ -151,6 +152,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       }),
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new VezaLogController(),
     trustProxy: config.trustProxy,
     bodyLimit,
     return503OnClosing: true,

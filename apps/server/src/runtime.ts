@@ -13,7 +13,7 @@ import type { ServerConfig } from './infra/config.js';
 import { openDatabase } from './infra/db/database.js';
 import { createDb } from './infra/db/db.js';
 import { migrate } from './infra/db/migrate.js';
-import { createLogger, type Logger } from './infra/logger.js';
+import { createConsoleLogger, type Logger } from './infra/logger.js';
 import { NatsBus } from './infra/nats-bus.js';
 import { loadJwtSecret } from './infra/secrets.js';
 
@@ -32,7 +32,7 @@ export async function startServer(
   options: { logger?: Logger; limits?: Partial<AppLimits>; print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
   const startedAt = performance.now();
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createConsoleLogger(config.logLevel, { format: config.logFormat });
   const database = await openDatabase(config, logger);
   const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
   const cleanup = async (): Promise<void> => {
@@ -118,8 +118,14 @@ export async function startServer(
       });
     }
 
+    // The last line of a run, once everything has closed: a reader of the log knows the stop was
+    // clean and complete, not a crash halfway.
+    const stop = async (): Promise<void> => {
+      await cleanup();
+      logger.info({ uptimeSeconds: Math.round((performance.now() - startedAt) / 1000) }, 'veza-server stopped');
+    };
     let closing: Promise<void> | undefined;
-    return { app, bus, url, close: () => (closing ??= cleanup()) };
+    return { app, bus, url, close: () => (closing ??= stop()) };
   } catch (error) {
     await cleanup();
     throw error;
