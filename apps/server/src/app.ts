@@ -20,6 +20,7 @@ import { authRoutes } from './features/auth/routes.js';
 import { AuthService } from './features/auth/service.js';
 import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
+import { homeRoutes } from './features/home/routes.js';
 import { libraryRoutes } from './features/library/routes.js';
 import { HotCache } from './features/media/hot-cache.js';
 import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './features/media/processing.js';
@@ -288,6 +289,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { db: deps.db, metrics });
+  await app.register(homeRoutes, { db: deps.db, publicUrl: config.publicUrl });
   await app.register(mediaServing, { files: mediaFiles });
   await app.register(
     async (api) => {
