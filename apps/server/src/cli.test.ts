@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION, ROLES, type ApiKeyCreated, type AuthSession } from '@veza/shared';
 import { SERVER_VERSION } from './infra/version.js';
+import { skipWithoutNats, TEST_NATS_URL } from './test-support/nats.js';
 import { TestSocket } from './test-support/ws-client.js';
 import { loadConfig } from './infra/config.js';
 import { clusterPaths, findLivePostmaster, isProcessAlive, readPostmasterPid } from './infra/db/embedded-postgres.js';
@@ -526,6 +527,52 @@ describe('veza-server user administration, while a server runs on the data dir',
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain(USAGE_HEADER);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('veza-server user disable, with NATS', () => {
+  it.skipIf(skipWithoutNats)('publishes on NATS like an instance: the server closes the sockets', async () => {
+    const dataDir = await tempDataDir();
+    const server = await startServer(
+      loadConfig({ VEZA_DATA_DIR: dataDir, VEZA_PORT: '0', VEZA_LOG_LEVEL: 'silent', VEZA_NATS_URL: TEST_NATS_URL }),
+      { logger },
+    );
+    servers.push(server);
+    const registered = await fetch(`${server.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'natsy@example.test', username: 'natsy', password: 'first-password-1' }),
+    });
+    const session = (await registered.json()) as AuthSession;
+    const socket = await TestSocket.open(`${server.url.replace(/^http/, 'ws')}/api/v1/ws`);
+    socket.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: session.accessToken, cursors: {} });
+    await socket.next((frame) => frame.type === 'welcome', 'welcome');
+
+    const result = await runCli(['user', 'disable', '--username', 'natsy'], {
+      VEZA_DATA_DIR: dataDir,
+      VEZA_NATS_URL: TEST_NATS_URL,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await socket.closed()).toBe(CLOSE_CODES.UNAUTHORIZED);
+    await server.close();
+  });
+
+  it('changes nothing when it cannot reach NATS, and says so', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    await database.db.query(
+      "INSERT INTO users (id, email, username, password_hash) VALUES (gen_random_uuid(), 'kept@example.test', 'kept', 'x')",
+    );
+    const result = await runCli(['user', 'disable', '--username', 'kept'], {
+      VEZA_DATA_DIR: await tempDataDir(),
+      DATABASE_URL: database.connectionString,
+      // Nothing listens on port 1.
+      VEZA_NATS_URL: 'nats://127.0.0.1:1',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^NATS_UNREACHABLE: Nothing was changed: the running servers could not be told \(/);
+    const { rows } = await database.db.query<{ disabled_at: Date | null }>('SELECT disabled_at FROM users');
+    expect(rows).toEqual([{ disabled_at: null }]);
   });
 });
 

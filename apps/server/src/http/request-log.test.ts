@@ -50,6 +50,14 @@ describe('request log lines', () => {
     expect(info.lines.filter((l) => l.msg === 'request completed')).toHaveLength(2);
   });
 
+  it('logs a failing probe at info, where someone will see it', async () => {
+    // The app's database goes away (the test database is dropped later; closing twice is harmless).
+    await info.t.database.db.close();
+    expect((await info.t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const completed = info.lines.filter((l) => l.msg === 'request completed' && l.res?.statusCode === 503);
+    expect(completed.map((l) => l.level)).toEqual([30]);
+  });
+
   it('logs them at debug, both lines', async () => {
     for (const url of ['/readyz', '/healthz']) {
       await debug.t.app.inject({ method: 'GET', url });
