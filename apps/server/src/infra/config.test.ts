@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { resolveEnvironment } from './config-sources.js';
 import { SECRET_FILE_VARIABLES, SERVER_VARIABLES } from './config-variables.js';
 
 const CWD = path.resolve('/srv/veza');
@@ -446,8 +447,14 @@ describe('secrets from files (<NAME>_FILE)', () => {
     expect(config.natsUrl).toBe('nats://user:pw@nats.internal:4222');
   });
 
-  it('covers exactly the secrets listed in SECRET_FILE_VARIABLES', () => {
-    expect([...SECRET_FILE_VARIABLES]).toEqual(['VEZA_JWT_SECRET', 'DATABASE_URL', 'VEZA_NATS_URL']);
+  it('gives every variable listed in SECRET_FILE_VARIABLES its _FILE variant', async () => {
+    for (const name of SECRET_FILE_VARIABLES) {
+      const file = await secretFile(`generic-${name}`, `value-of-${name}\n`);
+      expect(resolveEnvironment({ [`${name}_FILE`]: file }, dir), name).toEqual({
+        env: { [`${name}_FILE`]: file, [name]: `value-of-${name}` },
+        problems: [],
+      });
+    }
   });
 
   it('takes a secret file named in the configuration file, relative to the working directory', async () => {
