@@ -8,10 +8,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
+import { watchAccountChanges } from './features/chat/gateway/account-watch.js';
 import { ChatHub } from './features/chat/gateway/hub.js';
-import { chatGateway } from './features/chat/gateway/plugin.js';
+import { chatGateway, DESKTOP_ORIGIN } from './features/chat/gateway/plugin.js';
 import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
 import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './features/chat/read-throttle.js';
 import { ChatService } from './features/chat/service.js';
 import { apiKeyRoutes } from './features/api-keys/routes.js';
 import { AccessTokens } from './features/auth/access-tokens.js';
@@ -38,6 +40,7 @@ import type { BlobStore } from './infra/blobs/blob-store.js';
 import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
 import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
@@ -71,6 +74,8 @@ export interface AppLimits {
   bodyLimit: number;
   gateway: GatewayLimits;
   chatSends: SendLimits;
+  /** Read markers per user and room (socket `read` frames and POST /rooms/:id/read together). */
+  chatReads: ReadLimits;
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;
   chatRoutes: ChatRouteLimits;
@@ -82,6 +87,8 @@ export interface AppLimits {
   mediaCacheBytes: number;
   /** Signed media URLs live at least this long (then until the next full hour). */
   mediaUrlTtlSeconds: number;
+  /** A TCP connection that sends no request within this is closed. */
+  firstRequestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -90,6 +97,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: 1024 * 1024,
   gateway: DEFAULT_GATEWAY_LIMITS,
   chatSends: DEFAULT_SEND_LIMITS,
+  chatReads: DEFAULT_READ_LIMITS,
   presenceIntervalMs: 30_000,
   chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
   media: DEFAULT_MEDIA_LIMITS,
@@ -97,6 +105,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   transcodeConcurrency: 1,
   mediaCacheBytes: 64 * 1024 * 1024,
   mediaUrlTtlSeconds: 6 * 60 * 60,
+  firstRequestTimeoutMs: 10_000,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -121,6 +130,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     loginThrottle,
     gateway,
     chatSends,
+    chatReads,
     presenceIntervalMs,
     chatRoutes: chatRouteLimits,
     media: mediaLimits,
@@ -128,6 +138,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     transcodeConcurrency,
     mediaCacheBytes,
     mediaUrlTtlSeconds,
+    firstRequestTimeoutMs,
   } = {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -135,20 +146,24 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const metrics = deps.metrics ?? createMetrics();
   const mediaCache = new HotCache(mediaCacheBytes, 4 * 1024 * 1024);
   const urlSigner = new UrlSigner(deps.jwtSecret, { ttlSeconds: mediaUrlTtlSeconds, bucketSeconds: 3600 });
+  // Browsers' origins allowed beyond the API's CORS list: the server's own pages and the desktop app.
+  const browserOrigins = [new URL(config.publicUrl).origin, ...config.corsOrigins];
   const mediaFiles = new MediaFileServer({
     blobs: deps.blobs,
     signer: urlSigner,
     cache: mediaCache,
     clock: deps.clock,
     logger: deps.logger,
+    corsOrigins: new Set([DESKTOP_ORIGIN, ...browserOrigins]),
   });
   const app = Fastify({
     // Signed media requests skip Fastify's routing and hooks altogether: they are the hot path
     // (measured at about 4× the throughput through Fastify, docs/benchmarks.md), need none of the
-    // API's hooks (no session, no JSON), and set their own headers.
+    // API's hooks (no session, no JSON), set their own headers, and are never logged (the path
+    // is the credential), whatever their method.
     serverFactory: (handler) =>
       createServer((request, response) => {
-        if (MediaFileServer.claims(request.method, request.url)) mediaFiles.handle(request, response);
+        if (MediaFileServer.claims(request.url)) mediaFiles.handle(request, response);
         else handler(request, response);
       }),
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
@@ -158,6 +173,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     bodyLimit,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  closeConnectionsWithoutRequest(app.server, firstRequestTimeoutMs);
 
   const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
   const auth = new AuthService({
@@ -169,9 +185,17 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     accessTokens,
     throttle: new LoginThrottle(deps.clock, loginThrottle),
   });
-  const chat = new ChatService({ db: deps.db, bus: deps.bus, clock: deps.clock, logger: deps.logger });
+  const chat = new ChatService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    readLimits: chatReads,
+  });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
+  const accountWatch = watchAccountChanges({ db: deps.db, hub, logger: deps.logger });
+  accountWatch.start();
   const media = new MediaService({
     db: deps.db,
     bus: deps.bus,
@@ -229,6 +253,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     stopEvictions();
   });
   app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => accountWatch.close());
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
@@ -307,7 +332,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
         clock: deps.clock,
         logger: deps.logger,
         limits: gateway,
-        allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+        allowedOrigins: browserOrigins,
       });
     },
     { prefix: '/api/v1' },

@@ -3,8 +3,10 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSession } from '@veza/shared';
+import { createTestDatabase } from './test-support/database.js';
 import { loadConfig } from './infra/config.js';
 import { clusterPaths, isProcessAlive, readPostmasterPid } from './infra/db/embedded-postgres.js';
 import { createLogger } from './infra/logger.js';
@@ -97,6 +99,25 @@ describe('startServer', () => {
     expect((await fs.stat(path.join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
   });
 
+  it('connects to its embedded database as a role that is not a superuser', async () => {
+    const { port } = (await readPostmasterPid(clusterPaths(dataDir).clusterDir))!;
+    const password = (await fs.readFile(clusterPaths(dataDir).passwordFile, 'utf8')).trim();
+    const admin = new pg.Client({
+      connectionString: `postgres://veza:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ role: string; superuser: boolean }>(
+        `SELECT DISTINCT a.usename AS role, r.rolsuper AS superuser
+           FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+          WHERE a.datname = 'veza' AND a.backend_type = 'client backend'`,
+      );
+      expect(rows).toEqual([{ role: 'veza_app', superuser: false }]);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('finishes an in-flight request on close(), then refuses connections and stops PostgreSQL', async () => {
     const { port } = new URL(server!.url);
     const body = JSON.stringify({
@@ -168,5 +189,31 @@ describe('startServer', () => {
     // A second close() is harmless, and says nothing more.
     await server!.close();
     expect(logs.lines.filter((l) => l.msg === 'veza-server stopped')).toHaveLength(1);
+  });
+});
+
+describe('startServer on an external DATABASE_URL', () => {
+  it('warns at start when it connects as a superuser', async () => {
+    const database = await createTestDatabase({ migrated: false });
+    const externalDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-runtime-external-'));
+    const capture = new LogCapture();
+    try {
+      const config = loadConfig(
+        {
+          DATABASE_URL: database.connectionString,
+          VEZA_DATA_DIR: externalDataDir,
+          VEZA_PORT: '0',
+          VEZA_LOG_LEVEL: 'info',
+        },
+        externalDataDir,
+      );
+      const external = await startServer(config, { logger: createLogger('info', capture) });
+      await external.close();
+      const warning = capture.lines.find((line) => line.msg?.includes('a PostgreSQL superuser'));
+      expect(warning).toMatchObject({ level: 40 });
+    } finally {
+      await database.drop();
+      await fs.rm(externalDataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
 import { ACCOUNT_ADMIN_SUBJECTS } from './features/auth/account-admin.js';
+import { DEFAULT_GATEWAY_LIMITS } from './features/chat/gateway/connection.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
 import { seedDemoTracks } from './demo/demo-tracks.js';
@@ -35,7 +36,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const startedAt = performance.now();
   const logger = options.logger ?? createConsoleLogger(config.logLevel, { format: config.logFormat });
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { warnIfSuperuser: true });
   const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
   const cleanup = async (): Promise<void> => {
     for (const step of cleanups.reverse())
@@ -71,6 +72,12 @@ export async function startServer(
         transcodeConcurrency: config.transcodeConcurrency,
         mediaCacheBytes: config.mediaCacheBytes,
         media: { ...DEFAULT_MEDIA_LIMITS, uploadMaxBytes: config.uploadMaxBytes },
+        gateway: {
+          ...DEFAULT_GATEWAY_LIMITS,
+          maxSocketsPerUser: config.maxSocketsPerUser,
+          maxPendingSocketsPerAddress: config.maxPendingSocketsPerAddress,
+        },
+        firstRequestTimeoutMs: config.firstRequestTimeoutMs,
         ...options.limits,
       },
     );

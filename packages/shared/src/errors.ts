@@ -5,6 +5,10 @@
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'BAD_REQUEST',
+  /** A password on the bundled list of the most common ones. */
+  'PASSWORD_TOO_COMMON',
+  /** A trivial password: too short, one character repeated, only blanks, or the owner's name or address. */
+  'PASSWORD_TOO_WEAK',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHENTICATED',
@@ -17,6 +21,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'ROUTE_NOT_FOUND',
+  /** A method the resource does not take (the `Allow` header lists those it does). */
+  'METHOD_NOT_ALLOWED',
   'EMAIL_TAKEN',
   'USERNAME_TAKEN',
   'RATE_LIMITED',

@@ -544,6 +544,7 @@ describe('installAccessControl on a bare Fastify instance', () => {
   const principal = (permissions: Permission[]): Principal => ({
     user: { id: randomUUID(), email: 'p@example.test', username: 'p', role: 'listener', createdAt: new Date() },
     permissions: new Set(permissions),
+    scopes: null,
     sessionId: randomUUID(),
     apiKeyId: null,
     expiresAt: null,

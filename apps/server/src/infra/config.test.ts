@@ -43,6 +43,9 @@ describe('loadConfig defaults', () => {
       mediaCacheBytes: 64 * 1024 * 1024,
       ffmpegPath: undefined,
       ffprobePath: undefined,
+      maxSocketsPerUser: 20,
+      maxPendingSocketsPerAddress: 32,
+      firstRequestTimeoutMs: 10_000,
     });
   });
 
@@ -88,6 +91,9 @@ describe('loadConfig parses every variable', () => {
         VEZA_MEDIA_CACHE_MB: '256',
         VEZA_FFMPEG: '/opt/ffmpeg/bin/ffmpeg',
         VEZA_FFPROBE: '/opt/ffmpeg/bin/ffprobe',
+        VEZA_MAX_SOCKETS_PER_USER: ' 8 ',
+        VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS: '64',
+        VEZA_FIRST_REQUEST_TIMEOUT_MS: '5000',
         NODE_ENV: 'development',
       },
       CWD,
@@ -112,6 +118,9 @@ describe('loadConfig parses every variable', () => {
       mediaCacheBytes: 256 * 1024 * 1024,
       ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
       ffprobePath: '/opt/ffmpeg/bin/ffprobe',
+      maxSocketsPerUser: 8,
+      maxPendingSocketsPerAddress: 64,
+      firstRequestTimeoutMs: 5_000,
     });
   });
 
@@ -501,5 +510,21 @@ describe('docs/configuration.md', () => {
     }
     const read = [...SERVER_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`), 'VEZA_CONFIG_FILE'];
     expect([...documented].sort()).toEqual([...read].sort());
+  });
+});
+
+describe('connection caps', () => {
+  it('refuses caps and bounds that are not whole numbers in range, naming each', () => {
+    expect(
+      problemsOf({
+        VEZA_MAX_SOCKETS_PER_USER: '0',
+        VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS: 'many',
+        VEZA_FIRST_REQUEST_TIMEOUT_MS: '10',
+      }),
+    ).toEqual([
+      'VEZA_MAX_SOCKETS_PER_USER must be an integer from 1 to 10000 (got "0")',
+      'VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS must be an integer from 1 to 1000000 (got "many")',
+      'VEZA_FIRST_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000 (milliseconds) (got "10")',
+    ]);
   });
 });

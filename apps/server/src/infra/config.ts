@@ -39,6 +39,12 @@ export interface ServerConfig {
   /** VEZA_FFMPEG and VEZA_FFPROBE: the audio tools' paths, when not found on PATH. */
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
+  /** Chat sockets one account may have open on this instance. */
+  maxSocketsPerUser: number;
+  /** Chat sockets one client address may have open on this instance before they say hello. */
+  maxPendingSocketsPerAddress: number;
+  /** A TCP connection that sends no request within this many milliseconds is closed. */
+  firstRequestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +143,9 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
   const uploadMaxMb = integer('VEZA_UPLOAD_MAX_MB', 500, 1, 10_240, ' (megabytes)');
   const transcodeConcurrency = integer('VEZA_TRANSCODE_CONCURRENCY', availableParallelism(), 0, 64);
   const mediaCacheMb = integer('VEZA_MEDIA_CACHE_MB', 64, 0, 16_384, ' (megabytes)');
+  const maxSocketsPerUser = integer('VEZA_MAX_SOCKETS_PER_USER', 20, 1, 10_000);
+  const maxPendingSocketsPerAddress = integer('VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS', 32, 1, 1_000_000);
+  const firstRequestTimeoutMs = integer('VEZA_FIRST_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000, ' (milliseconds)');
 
   const production = value('NODE_ENV') === 'production';
   // Parsed even in production, so a typo is reported rather than hidden.
@@ -164,6 +173,9 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
     mediaCacheBytes: mediaCacheMb * 1024 * 1024,
     ffmpegPath: value('VEZA_FFMPEG'),
     ffprobePath: value('VEZA_FFPROBE'),
+    maxSocketsPerUser,
+    maxPendingSocketsPerAddress,
+    firstRequestTimeoutMs,
   };
 }
 

@@ -1,6 +1,7 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { LogFormat, LogLevel } from './config.js';
 import { PrettyDestination } from './log-format.js';
+import { redactCredentialPaths, redactRequestUrl } from './log-redaction.js';
 
 /**
  * Paths pino blanks in every log line. Request bodies are never logged, but services log
@@ -30,10 +31,51 @@ export const REDACTED_PATHS = [
   '*.databaseUrl',
 ];
 
+/** What Fastify logs of a request (its own serializer's fields), with credential paths redacted. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  headers?: { host?: string };
+  socket?: { remoteAddress?: string; remotePort?: number };
+}
+
+/**
+ * Signed media paths are credentials: request URLs, error messages and stacks, and message
+ * strings lose them wherever they appear (docs/media.md). These replace Fastify's
+ * own `req` and `err` serializers, which it merges under the logger's.
+ */
+const serializers = {
+  req: (req: LoggedRequest) => ({
+    method: req.method,
+    url: req.url === undefined ? undefined : redactRequestUrl(req.url),
+    host: req.host ?? req.headers?.host,
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+    remotePort: req.socket?.remotePort,
+  }),
+  err: (error: Error) => {
+    const serialized = pino.stdSerializers.err(error);
+    if (typeof serialized.message === 'string') serialized.message = redactCredentialPaths(serialized.message);
+    if (typeof serialized.stack === 'string') serialized.stack = redactCredentialPaths(serialized.stack);
+    return serialized;
+  },
+};
+
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers,
+    hooks: {
+      logMethod(args, method) {
+        const redacted = args.map((arg) => (typeof arg === 'string' ? redactCredentialPaths(arg) : arg));
+        // An error logged alone has its message as the line's message: redacted as well.
+        const [first] = args;
+        if (args.length === 1 && first instanceof Error) redacted.push(redactCredentialPaths(first.message));
+        method.apply(this, redacted as Parameters<typeof method>);
+      },
+    },
     base: { service: 'veza-server' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

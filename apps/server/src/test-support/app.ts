@@ -35,6 +35,8 @@ export async function createTestApp(
     bus?: Bus;
     /** Defaults to the machine's ffmpeg; null runs the app as on a machine without it. */
     audioTools?: AudioTools | null;
+    /** VEZA_CORS_ORIGINS; none by default. */
+    corsOrigins?: string[];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -43,7 +45,7 @@ export async function createTestApp(
   const jwtSecret = options.jwtSecret ?? randomBytes(32);
   const logger = options.logger ?? createLogger(process.env.VEZA_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
   const app = await buildApp(
-    { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false },
+    { publicUrl: TEST_PUBLIC_URL, corsOrigins: options.corsOrigins ?? [], trustProxy: false },
     {
       db: database.db,
       bus: options.bus ?? new InProcessBus({ logger }),
@@ -56,6 +58,7 @@ export async function createTestApp(
     {
       authRequestsPerMinute: 10_000,
       loginThrottle: { windowMs: 60_000, maxFailuresPerIp: 10_000, maxFailuresPerAccount: 10_000 },
+      chatReads: { capacity: 10_000, refillPerSecond: 10_000 },
       ...options.limits,
     },
   );

@@ -27,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-test-pg-'));
   const postgres = new EmbeddedPostgres({ dataDir, logger: createLogger('warn'), unsafeFast: true });
   await postgres.start();
-  project.provide('adminDatabaseUrl', postgres.connectionString('postgres'));
+  project.provide('adminDatabaseUrl', postgres.adminConnectionString());
   project.provide('databaseKind', 'embedded');
   return async () => {
     await postgres.stop();

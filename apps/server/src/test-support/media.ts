@@ -1,9 +1,11 @@
 import { openAsBlob } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Track, TrackState } from '@veza/shared';
-import type { TestApp } from './app.js';
+import type { StreamGrant, Track, TrackState } from '@veza/shared';
+import { hlsKey } from '../features/media/blob-keys.js';
+import { bearer, signUp, type TestApp } from './app.js';
+import { insertTrack } from './tracks.js';
 
 /** Base URL of a test app listening on a port. */
 export function baseUrl(t: TestApp): string {
@@ -76,4 +78,22 @@ export async function listFiles(dir: string): Promise<string[]> {
 export function localize(t: TestApp, url: string): string {
   const parsed = new URL(url);
   return `${baseUrl(t)}${parsed.pathname}${parsed.search}`;
+}
+
+/**
+ * A genuine signed master-playlist URL (from the stream route, pointed at the app's port) of a
+ * ready track whose playlist is in the store, without running ffmpeg; and its signature.
+ */
+export async function signedPlaylist(t: TestApp): Promise<{ url: string; signature: string; trackId: string }> {
+  const owner = await signUp(t, 'artist');
+  const trackId = await insertTrack(t, { ownerId: owner.user.id });
+  const file = path.join(t.blobs.scratchDir, `master-${trackId}.m3u8`);
+  await writeFile(file, '#EXTM3U\n#EXT-X-VERSION:7\n');
+  await t.blobs.putFile(hlsKey(trackId, 0, 'master.m3u8'), file);
+  const response = await t.app.inject({ url: `/api/v1/tracks/${trackId}/stream`, headers: bearer(owner.accessToken) });
+  if (response.statusCode !== 200) throw new Error(`stream grant failed: ${response.statusCode} ${response.body}`);
+  const url = localize(t, response.json<StreamGrant>().url);
+  const signature = /\/([A-Za-z0-9_-]+)\/master\.m3u8$/.exec(url)?.[1];
+  if (!signature) throw new Error(`no signature in ${url}`);
+  return { url, signature, trackId };
 }

@@ -197,8 +197,15 @@ export const CLOSE_CODES = {
   HELLO_TIMEOUT: 4002,
   /** The protocol version is not supported. */
   UNSUPPORTED_PROTOCOL: 4003,
+  /** The account was disabled or banned: reconnecting is refused until an admin restores it. */
+  ACCOUNT_DISABLED: 4004,
   /** The client read too slowly and its send queue overflowed: reconnect and resume from the cursors. */
   TOO_SLOW: 4008,
+  /**
+   * A connection cap was hit: the account already has the most sockets allowed, or its address
+   * has too many sockets that have not said hello yet. Reconnect later, with backoff.
+   */
+  TOO_MANY_CONNECTIONS: 4029,
   /** The server is shutting down: reconnect (to another instance). */
   GOING_AWAY: 1001,
 } as const;

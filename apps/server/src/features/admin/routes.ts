@@ -4,8 +4,9 @@ import { AdminUserUpdateBodySchema, UserSchema, UuidSchema } from '@veza/shared'
 import { AppError, notFound } from '../../infra/errors.js';
 import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
-import { toUserDto, updateUserRole } from '../auth/user-store.js';
+import { toUserDto } from '../auth/user-store.js';
 import type { FeatureDeps } from '../feature-deps.js';
+import { changeUserRole } from './change-role.js';
 
 export const adminRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock, logger }) => {
   app.patch(
@@ -27,7 +28,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, {
       if (request.params.id === principal.user.id && request.body.role !== 'admin') {
         throw new AppError(400, 'BAD_REQUEST', 'You cannot change your own role; ask another admin.');
       }
-      const user = await updateUserRole(db, request.params.id, request.body.role, clock.now());
+      const user = await changeUserRole(db, clock, request.params.id, request.body.role);
       if (!user) throw notFound('No user with this id.');
       logger.info({ adminId: principal.user.id, userId: user.id, role: user.role }, 'role changed');
       return toUserDto(user);

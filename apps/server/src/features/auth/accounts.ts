@@ -3,15 +3,20 @@ import type { Role } from '@veza/shared';
 import type { Clock } from '../../infra/clock.js';
 import type { Queryable } from '../../infra/db/db.js';
 import { AppError } from '../../infra/errors.js';
+import { checkPasswordStrength } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import { DuplicateUserError, insertUser, type UserRecord } from './user-store.js';
 
-/** Creates an account; used by registration, the CLI and the demo seed alike. */
+/**
+ * Creates an account; used by registration, the CLI and the demo seed alike, so the password
+ * rules hold for every one of them.
+ */
 export async function createAccount(
   db: Queryable,
   clock: Clock,
   input: { email: string; username: string; password: string; role: Role },
 ): Promise<UserRecord> {
+  checkPasswordStrength(input.password, { username: input.username, email: input.email });
   const passwordHash = await hashPassword(input.password);
   try {
     return await insertUser(db, {

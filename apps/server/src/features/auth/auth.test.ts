@@ -68,6 +68,30 @@ describe('register', () => {
     expect(error.message).toContain(field);
   });
 
+  it.each([
+    ['password', 'PASSWORD_TOO_COMMON', /most common passwords/],
+    ['Password1', 'PASSWORD_TOO_COMMON', /most common passwords/],
+    ['QWERTYUIOP', 'PASSWORD_TOO_COMMON', /most common passwords/],
+    ['iloveyou', 'PASSWORD_TOO_COMMON', /most common passwords/],
+    ['aaaaaaaaaaaa', 'PASSWORD_TOO_WEAK', /one character repeated/],
+    ['          ', 'PASSWORD_TOO_WEAK', /only spaces/],
+    ['weakling', 'PASSWORD_TOO_WEAK', /username or email/],
+    ['Weak.One@example.test', 'PASSWORD_TOO_WEAK', /username or email/],
+    ['weak.one', 'PASSWORD_TOO_WEAK', /username or email/],
+  ])('refuses the password %j with %s and says why', async (password, code, why) => {
+    const response = await post('/api/v1/auth/register', {
+      email: 'weak.one@example.test',
+      username: 'weakling',
+      password,
+    });
+    expect(response.statusCode).toBe(400);
+    const { error } = response.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(why);
+    const { rows } = await t.database.db.query('SELECT 1 FROM users WHERE username = $1', ['weakling']);
+    expect(rows).toHaveLength(0);
+  });
+
   it('answers a 1 MB password with a 400 before hashing it', async () => {
     const response = await post('/api/v1/auth/register', {
       email: 'huge@example.test',

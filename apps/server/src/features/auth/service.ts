@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { API_KEY_PREFIX, ROLE_PERMISSIONS, type AuthSession } from '@veza/shared';
+import { API_KEY_PREFIX, type AuthSession } from '@veza/shared';
 import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db } from '../../infra/db/db.js';
@@ -12,7 +12,7 @@ import { type LoginThrottle } from './login-throttle.js';
 import { hashOpaqueToken, newOpaqueToken } from './opaque-tokens.js';
 import { createAccount } from './accounts.js';
 import { createDecoyHash, verifyPassword } from './passwords.js';
-import type { Principal } from './principal.js';
+import { permissionsFor, type Principal } from './principal.js';
 import * as sessions from './session-store.js';
 import * as users from './user-store.js';
 
@@ -146,10 +146,11 @@ export class AuthService {
     if (bearer.startsWith(API_KEY_PREFIX)) {
       const found = await authenticateApiKey(db, bearer, clock.now());
       if (!found) throw new AppError(401, 'TOKEN_INVALID', 'The API key is not valid or has been revoked.');
-      const granted = new Set(found.scopes);
+      const scopes = new Set(found.scopes);
       return {
         user: found.user,
-        permissions: new Set(ROLE_PERMISSIONS[found.user.role].filter((p) => granted.has(p))),
+        permissions: permissionsFor(found.user.role, scopes),
+        scopes,
         sessionId: null,
         apiKeyId: found.apiKeyId,
         expiresAt: null,
@@ -160,7 +161,8 @@ export class AuthService {
     if (!user) throw new AppError(401, 'TOKEN_INVALID', 'This session has ended. Sign in again.');
     return {
       user,
-      permissions: new Set(ROLE_PERMISSIONS[user.role]),
+      permissions: permissionsFor(user.role, null),
+      scopes: null,
       sessionId: claims.sessionId,
       apiKeyId: null,
       expiresAt: claims.expiresAt,

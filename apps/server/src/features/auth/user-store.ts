@@ -166,3 +166,11 @@ export async function setDisabledAt(db: Queryable, id: string, disabledAt: Date 
   );
   return (result.rowCount ?? 0) > 0;
 }
+
+/** The current role of each of these users (those that still exist). */
+export async function findRoles(db: Queryable, ids: readonly string[]): Promise<{ id: string; role: Role }[]> {
+  const { rows } = await db.query<{ id: string; role: Role }>('SELECT id, role FROM users WHERE id = ANY($1::uuid[])', [
+    ids,
+  ]);
+  return rows;
+}

@@ -1,14 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSession, Room, RoomEvent, ServerFrame } from '@veza/shared';
+import {
+  CLOSE_CODES,
+  type ApiKeyCreated,
+  type AuthSession,
+  type Room,
+  type RoomEvent,
+  type ServerFrame,
+} from '@veza/shared';
 import { buildApp, type VezaApp } from '../../app.js';
 import { systemClock } from '../../infra/clock.js';
 import { createLogger } from '../../infra/logger.js';
 import { NatsBus } from '../../infra/nats-bus.js';
+import { announceAccountChange } from '../auth/account-changes.js';
 import { scratchBlobStore } from '../../test-support/blobs.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { skipWithoutNats, TEST_NATS_URL } from '../../test-support/nats.js';
+import { eventually } from '../../test-support/chat.js';
 import { TestSocket } from '../../test-support/ws-client.js';
 
 /*
@@ -178,5 +187,59 @@ describe.skipIf(skipWithoutNats)('two instances on one PostgreSQL and one NATS',
     ]);
     adaSocket.close();
     bobSocket.close();
+  });
+
+  it('holds a demotion made on one instance on the sockets the moderator has open on the other', async () => {
+    const suffix = randomUUID().slice(0, 6);
+    const admin = await signUp(one, `admin${suffix}`);
+    const moderator = await signUp(two, `mod${suffix}`);
+    await database.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.user.id]);
+    await database.db.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [moderator.user.id]);
+    // Every request and hello reads the role from the database: the sign-up tokens carry the new roles.
+    const adminToken = admin.accessToken;
+    const modToken = moderator.accessToken;
+    const { key } = await api<ApiKeyCreated>(two, 'POST', '/api/v1/api-keys', modToken, {
+      name: 'moderation bot',
+      scopes: ['chat:read', 'chat:write', 'moderation:act'],
+    });
+    const byToken = await connect(two, modToken, {});
+    const byKey = await connect(two, key, {});
+
+    // Ada's private room, where the moderator is no member; her message is posted on instance one.
+    const secret = await api<Room>(one, 'POST', '/api/v1/rooms', ada.accessToken, {
+      name: `private ${suffix}`,
+      visibility: 'private',
+    });
+    const adaSocket = await connect(one, ada.accessToken, { [secret.id]: 0 });
+    await adaSocket.next((f) => f.type === 'synced' && f.roomId === secret.id, 'ada synced');
+    const post = async (body: string): Promise<string> => {
+      const clientId = randomUUID();
+      adaSocket.send({ type: 'send', roomId: secret.id, clientId, body });
+      const ack = await adaSocket.next((f) => f.type === 'ack' && f.clientId === clientId, `ack ${body}`);
+      return ack.type === 'ack' ? ack.messageId : '';
+    };
+    const tryDelete = async (socket: TestSocket, messageId: string): Promise<ServerFrame> => {
+      const ref = randomUUID().slice(0, 8);
+      socket.send({ type: 'delete', messageId, ref });
+      return socket.next((f) => (f.type === 'done' || f.type === 'error') && 'ref' in f && f.ref === ref, ref);
+    };
+    expect(await tryDelete(byToken, await post('first'))).toMatchObject({ type: 'done' });
+
+    const targets = [await post('second'), await post('third')];
+    await api(one, 'PATCH', `/api/v1/admin/users/${moderator.user.id}`, adminToken, { role: 'listener' });
+    expect(await tryDelete(byToken, targets[0]!)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+    expect(await tryDelete(byKey, targets[1]!)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+    // Instance two heard of it too: the sockets' own permissions changed, and they stay open.
+    await eventually(() => {
+      for (const client of two.app.veza.hub.clientsOf(moderator.user.id))
+        expect(client.permissions.has('moderation:act')).toBe(false);
+    });
+    expect(byToken.closeCode).toBeUndefined();
+
+    // Disabling the account closes its sockets wherever they are.
+    await database.db.transaction((tx) => announceAccountChange(tx, { kind: 'disabled', userId: moderator.user.id }));
+    expect(await byToken.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
+    expect(await byKey.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
+    adaSocket.close();
   });
 });

@@ -169,11 +169,11 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService; limits: 
       config: { access: 'chat:read' },
       schema: {
         tags: ['chat'],
-        summary: 'Move my read marker forward',
+        summary: 'Move my read marker forward (throttled per room, shared with the socket)',
         security,
         params: roomParams,
         body: Type.Object({ seq: SeqSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ lastReadSeq: SeqSchema }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ lastReadSeq: SeqSchema }), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => ({ lastReadSeq: await chat.markRead(actorOf(request), request.params.id, request.body.seq) }),

@@ -1,5 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createUuidV7, type Message, type Permission, type Room, type RoomEvent, type RoomRole } from '@veza/shared';
+import {
+  createUuidV7,
+  roleHasPermission,
+  type Message,
+  type Permission,
+  type Room,
+  type RoomEvent,
+  type RoomRole,
+} from '@veza/shared';
 import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
@@ -7,6 +15,7 @@ import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
+import { ReadThrottle, type ReadLimits } from './read-throttle.js';
 import { roomEventsSubject } from './subjects.js';
 
 /** Message ids grow with time (UUIDv7): they append to every index that holds them, here and in each client's cache. */
@@ -32,7 +41,11 @@ const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
  * the commit.
  */
 export class ChatService {
-  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger }) {}
+  private readonly reads: ReadThrottle;
+
+  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger; readLimits?: ReadLimits }) {
+    this.reads = new ReadThrottle(deps.clock, deps.readLimits);
+  }
 
   // ── rooms ──────────────────────────────────────────────────────────────────
 
@@ -134,7 +147,7 @@ export class ChatService {
       const room = await this.lockExisting(tx, roomId);
       if (room.kind === 'dm') throw new AppError(400, 'BAD_REQUEST', 'Nobody can be removed from a direct message.');
       const actorRole = await store.findMemberRole(tx, roomId, actor.id);
-      const globalModerator = actor.permissions.has('moderation:act');
+      const globalModerator = await this.holdsGlobally(tx, actor, 'moderation:act');
       if (!globalModerator && (!actorRole || !MODERATING.includes(actorRole))) {
         throw forbidden('Only owners and moderators can remove members.');
       }
@@ -306,8 +319,8 @@ export class ChatService {
     const events = await this.onMessage(messageId, async (tx, message) => {
       const role = await store.findMemberRole(tx, message.roomId, actor.id);
       const allowed =
-        actor.permissions.has('moderation:act') ||
-        (role !== undefined && (message.authorId === actor.id || MODERATING.includes(role)));
+        (role !== undefined && (message.authorId === actor.id || MODERATING.includes(role))) ||
+        (await this.holdsGlobally(tx, actor, 'moderation:act'));
       if (!allowed) throw forbidden('You cannot delete this message.');
       if (message.deletedAt) return [];
       await store.markMessageDeleted(tx, messageId, now);
@@ -347,7 +360,15 @@ export class ChatService {
     return { seq: events[0]?.seq ?? null };
   }
 
+  /** Moves the read marker forward; throttled per user and room, over the socket and REST alike. */
   async markRead(actor: Actor, roomId: string, seq: number): Promise<number> {
+    const waitMs = this.reads.take(actor.id, roomId);
+    if (waitMs > 0) {
+      const seconds = String(Math.ceil(waitMs / 1000));
+      throw new AppError(429, 'RATE_LIMITED', `Marking this room read too often: try again in ${seconds} s.`, {
+        'retry-after': seconds,
+      });
+    }
     const marker = await store.advanceReadMarker(this.deps.db, roomId, actor.id, seq);
     if (marker === undefined) throw notFound('You are not a member of this room.');
     return marker;
@@ -399,6 +420,17 @@ export class ChatService {
     const room = await store.lockRoom(tx, roomId);
     if (!room) throw notFound('No such room.');
     return room;
+  }
+
+  /**
+   * A global permission as the actor holds it now. A socket's actor was authenticated when it
+   * connected: the role is read again in the transaction, so a demotion holds from its commit
+   * on, whatever delay its notice has on the way to the socket.
+   */
+  private async holdsGlobally(tx: Queryable, actor: Actor, permission: Permission): Promise<boolean> {
+    if (!actor.permissions.has(permission)) return false;
+    const role = await store.findUserRole(tx, actor.id);
+    return role !== undefined && roleHasPermission(role, permission);
   }
 
   private async requireMember(tx: Queryable, roomId: string, userId: string): Promise<RoomRole> {

@@ -1,4 +1,4 @@
-import type { EventKind, Message, Room, RoomEvent, RoomKind, RoomRole } from '@veza/shared';
+import type { EventKind, Message, Role, Room, RoomEvent, RoomKind, RoomRole } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
 
 /*
@@ -224,10 +224,19 @@ export async function advanceReadMarker(
   userId: string,
   seq: number,
 ): Promise<number | undefined> {
+  // Only a marker that moves forward is written: a repeated or stale read costs a lookup, not a
+  // row version (and its WAL, and its vacuum).
   const { rows } = await db.query<{ last_read_seq: string }>(
-    `UPDATE room_members m SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3::bigint, r.last_seq))
-     FROM rooms r WHERE r.id = m.room_id AND m.room_id = $1 AND m.user_id = $2
-     RETURNING m.last_read_seq`,
+    `WITH target AS (
+       SELECT m.last_read_seq AS current, LEAST($3::bigint, r.last_seq) AS wanted
+       FROM room_members m JOIN rooms r ON r.id = m.room_id
+       WHERE m.room_id = $1 AND m.user_id = $2
+     ), moved AS (
+       UPDATE room_members m SET last_read_seq = target.wanted FROM target
+       WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < target.wanted
+       RETURNING m.last_read_seq
+     )
+     SELECT COALESCE((SELECT last_read_seq FROM moved), current) AS last_read_seq FROM target`,
     [roomId, userId, seq],
   );
   return rows[0] ? Number(rows[0].last_read_seq) : undefined;
@@ -463,4 +472,10 @@ export async function resolveUsernames(db: Queryable, usernames: string[]): Prom
 export async function findUsername(db: Queryable, userId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [userId]);
   return rows[0]?.username;
+}
+
+/** The user's global role as committed now (undefined: no such user). */
+export async function findUserRole(db: Queryable, userId: string): Promise<Role | undefined> {
+  const { rows } = await db.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [userId]);
+  return rows[0]?.role;
 }

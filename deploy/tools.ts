@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function readRepoFile(relative: string): string {
+  return fs.readFileSync(path.join(REPO_ROOT, relative), 'utf8');
+}
+
+/**
+ * The path of a tool these tests need. A missing tool fails the test (never skips it): CI
+ * installs them (.ci/run), and the message names the Debian package.
+ */
+export function requireTool(name: string, debianPackage: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const location = found.stdout.trim();
+  if (found.status === 0 && location !== '') return location;
+  // Debian puts nginx in /usr/sbin, which a non-root PATH often lacks.
+  for (const dir of ['/usr/sbin', '/sbin']) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${name} is not installed: apt-get install ${debianPackage}`);
+}
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runTool(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+  const result = spawnSync(command, args, { encoding: 'utf8', cwd: options.cwd, env: options.env });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command lines of the ```sh blocks under `## <heading>` of a Markdown document, block by block. */
+export function shBlocks(markdown: string, heading: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`No "## ${heading}" section`);
+  const blocks: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of lines.slice(start + 1)) {
+    if (current === undefined && line.startsWith('## ')) break;
+    if (current === undefined && line.trim() === '```sh') current = [];
+    else if (current !== undefined && line.trim() === '```') {
+      blocks.push(current);
+      current = undefined;
+    } else if (current !== undefined && line.trim() !== '') current.push(line.trim());
+  }
+  return blocks;
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
