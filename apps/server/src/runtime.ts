@@ -2,7 +2,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
-import { ACCOUNT_ADMIN_SUBJECTS } from './features/auth/account-admin.js';
 import { DEFAULT_GATEWAY_LIMITS } from './features/chat/gateway/connection.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
@@ -12,7 +11,6 @@ import { formatDemoBanner, seedDemo } from './demo/seed.js';
 import { InProcessBus, type Bus } from './infra/bus.js';
 import { systemClock } from './infra/clock.js';
 import type { ServerConfig } from './infra/config.js';
-import { startBusRelay } from './infra/db/bus-relay.js';
 import { openDatabase } from './infra/db/database.js';
 import { createDb } from './infra/db/db.js';
 import { migrate } from './infra/db/migrate.js';
@@ -82,16 +80,6 @@ export async function startServer(
       },
     );
     cleanups.push(() => app.close());
-    if (!config.natsUrl) {
-      // Without NATS the CLI reaches this server's bus through the database (disable, reset-password).
-      const relay = await startBusRelay({
-        connectionString: database.connectionString,
-        bus,
-        subjects: ACCOUNT_ADMIN_SUBJECTS,
-        logger,
-      });
-      cleanups.push(() => relay.close());
-    }
 
     let demoCreated = false;
     if (config.demo) {

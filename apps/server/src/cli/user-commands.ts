@@ -110,10 +110,9 @@ async function resetPassword(config: ServerConfig, args: string[]): Promise<numb
   const ref = accountOption(values);
   const generated = values.password === undefined;
   const password = generated ? newPassword() : checkedOption('password', PasswordSchema, values.password!);
-  return withDatabase(config, async ({ db, openBus }) => {
+  return withDatabase(config, async ({ db }) => {
     const account = await requireAccount(db, ref);
-    const bus = await openBus();
-    const { sessionsEnded } = await resetAccountPassword({ db, clock: systemClock, bus }, account, password);
+    const { sessionsEnded } = await resetAccountPassword({ db, clock: systemClock }, account, password);
     print(`New password set for ${describe(account)}; ${sessions(sessionsEnded)} ended.`);
     if (generated) print(`Password: ${password}`);
     return 0;
@@ -123,10 +122,9 @@ async function resetPassword(config: ServerConfig, args: string[]): Promise<numb
 async function disable(config: ServerConfig, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: ACCOUNT_OPTIONS, strict: true });
   const ref = accountOption(values);
-  return withDatabase(config, async ({ db, openBus }) => {
+  return withDatabase(config, async ({ db }) => {
     const account = await requireAccount(db, ref);
-    const bus = await openBus();
-    const { alreadyDisabled, sessionsEnded } = await disableAccount({ db, clock: systemClock, bus }, account);
+    const { alreadyDisabled, sessionsEnded } = await disableAccount({ db, clock: systemClock }, account);
     print(
       alreadyDisabled
         ? `${describe(account)} was already disabled; ${sessions(sessionsEnded)} ended.`

@@ -1,35 +1,24 @@
 import type { Role } from '@veza/shared';
-import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { AppError } from '../../infra/errors.js';
-import { API_KEY_REVOKED_SUBJECT, liveApiKeyIds } from '../api-keys/store.js';
+import { changeUserRole } from '../admin/change-role.js';
+import { announceAccountChange, announceSessionsEnded } from './account-changes.js';
+import { checkPasswordStrength } from './password-policy.js';
 import { hashPassword } from './passwords.js';
-import { SESSION_REVOKED_SUBJECT } from './service.js';
 import { revokeAllSessionsOfUser } from './session-store.js';
-import {
-  findAccount,
-  setDisabledAt,
-  updatePasswordHash,
-  updateUserRole,
-  type AccountRef,
-  type AccountRow,
-} from './user-store.js';
+import { findAccount, setDisabledAt, updatePasswordHash, type AccountRef, type AccountRow } from './user-store.js';
 
 /**
  * What an administrator does to an account from outside the API (the CLI): change its role,
- * reset its password, disable and re-enable it. Ending sessions is announced on the bus like a
- * sign-out, so the account's open connections close on every instance at once.
+ * reset its password, disable and re-enable it. Each change is announced in its own transaction
+ * (account-changes.ts), so the account's open connections follow it on every instance at once,
+ * whichever process made it.
  */
 export interface AccountAdminDeps {
   db: Db;
   clock: Clock;
-  /** The servers' bus, or the CLI's way to reach it (see infra/db/bus-relay.ts). */
-  bus: Pick<Bus, 'publish'>;
 }
-
-/** The subjects these operations publish: a server relaying the CLI's announcements passes exactly these. */
-export const ACCOUNT_ADMIN_SUBJECTS = [SESSION_REVOKED_SUBJECT, API_KEY_REVOKED_SUBJECT] as const;
 
 export async function requireAccount(db: Queryable, ref: AccountRef): Promise<AccountRow> {
   const account = await findAccount(db, ref);
@@ -39,29 +28,27 @@ export async function requireAccount(db: Queryable, ref: AccountRef): Promise<Ac
 }
 
 /** Returns the account with its new role. */
-export async function setAccountRole(
-  deps: Pick<AccountAdminDeps, 'db' | 'clock'>,
-  account: AccountRow,
-  role: Role,
-): Promise<AccountRow> {
-  const updated = await updateUserRole(deps.db, account.id, role, deps.clock.now());
+export async function setAccountRole(deps: AccountAdminDeps, account: AccountRow, role: Role): Promise<AccountRow> {
+  const updated = await changeUserRole(deps.db, deps.clock, account.id, role);
   if (!updated) throw new AppError(404, 'NOT_FOUND', `The account ${account.username} no longer exists.`);
   return { ...account, role: updated.role };
 }
 
-/** Sets a new password and ends every session: whoever knew the old one is signed out. */
+/** Sets a new password and ends every session: whoever knew the old one is signed out, sockets included. */
 export async function resetAccountPassword(
   deps: AccountAdminDeps,
   account: AccountRow,
   password: string,
 ): Promise<{ sessionsEnded: number }> {
+  checkPasswordStrength(password, { username: account.username, email: account.email });
   const passwordHash = await hashPassword(password);
   const now = deps.clock.now();
   const ended = await deps.db.transaction(async (tx) => {
     await updatePasswordHash(tx, account.id, passwordHash, now);
-    return revokeAllSessionsOfUser(tx, account.id, 'admin', now);
+    const sessionIds = await revokeAllSessionsOfUser(tx, account.id, 'admin', now);
+    await announceSessionsEnded(tx, account.id, sessionIds);
+    return sessionIds;
   });
-  await announceEnded(deps, ended, []);
   return { sessionsEnded: ended.length };
 }
 
@@ -74,31 +61,16 @@ export async function disableAccount(
   account: AccountRow,
 ): Promise<{ alreadyDisabled: boolean; sessionsEnded: number }> {
   const now = deps.clock.now();
-  const outcome = await deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx) => {
     const changed = await setDisabledAt(tx, account.id, now, now);
-    // Ended even when it was disabled already: a session opened before is one too many.
+    // Ended and announced even when it was disabled already: a session or socket left over is one too many.
     const ended = await revokeAllSessionsOfUser(tx, account.id, 'admin', now);
-    return { changed, ended, keys: await liveApiKeyIds(tx, account.id) };
+    await announceAccountChange(tx, { kind: 'disabled', userId: account.id });
+    return { alreadyDisabled: !changed, sessionsEnded: ended.length };
   });
-  await announceEnded(deps, outcome.ended, outcome.keys);
-  return { alreadyDisabled: !outcome.changed, sessionsEnded: outcome.ended.length };
 }
 
 /** Returns false when the account was not disabled. */
-export async function enableAccount(
-  deps: Pick<AccountAdminDeps, 'db' | 'clock'>,
-  account: AccountRow,
-): Promise<boolean> {
-  const now = deps.clock.now();
-  return setDisabledAt(deps.db, account.id, null, now);
-}
-
-/**
- * After the commit, like every publish. An API-key connection has no session, so its key is
- * announced as revoked: the hub closes the connections using it, and the key itself stays valid
- * in the database for when the account is enabled again.
- */
-async function announceEnded(deps: AccountAdminDeps, sessionIds: string[], apiKeyIds: string[]): Promise<void> {
-  for (const sessionId of sessionIds) await deps.bus.publish(SESSION_REVOKED_SUBJECT, { sessionId });
-  for (const apiKeyId of apiKeyIds) await deps.bus.publish(API_KEY_REVOKED_SUBJECT, { apiKeyId });
+export async function enableAccount(deps: AccountAdminDeps, account: AccountRow): Promise<boolean> {
+  return setDisabledAt(deps.db, account.id, null, deps.clock.now());
 }

@@ -167,10 +167,14 @@ export async function setDisabledAt(db: Queryable, id: string, disabledAt: Date 
   return (result.rowCount ?? 0) > 0;
 }
 
-/** The current role of each of these users (those that still exist). */
-export async function findRoles(db: Queryable, ids: readonly string[]): Promise<{ id: string; role: Role }[]> {
-  const { rows } = await db.query<{ id: string; role: Role }>('SELECT id, role FROM users WHERE id = ANY($1::uuid[])', [
-    ids,
-  ]);
+/** The current role of each of these users (those that still exist), and whether the account is disabled. */
+export async function findRoles(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<{ id: string; role: Role; disabled: boolean }[]> {
+  const { rows } = await db.query<{ id: string; role: Role; disabled: boolean }>(
+    'SELECT id, role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
   return rows;
 }
