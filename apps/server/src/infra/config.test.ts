@@ -411,6 +411,14 @@ describe('configuration file (VEZA_CONFIG_FILE)', () => {
     expect(problemsIn({ VEZA_CONFIG_FILE: file })).toEqual([`${file} line 1: VEZA_CONFIG_FILE cannot be set here`]);
   });
 
+  it("accepts the systemd unit's example file as it ships", () => {
+    const example = fileURLToPath(new URL('../../../../deploy/systemd/veza.env.example', import.meta.url));
+    expect(loadConfig({ VEZA_CONFIG_FILE: example }, dir)).toMatchObject({
+      publicUrl: 'https://veza.example.org',
+      trustProxy: true,
+    });
+  });
+
   it('hands the audio tool paths to the server', async () => {
     const file = await writeFile('VEZA_FFMPEG=/opt/ff/ffmpeg\nVEZA_FFPROBE=/opt/ff/ffprobe\n');
     expect(loadConfig({ VEZA_CONFIG_FILE: file }, dir)).toMatchObject({
