@@ -37,11 +37,13 @@ import {
 import { UrlSigner } from './features/media/url-signer.js';
 import type { AudioTools } from '@veza/audio';
 import type { BlobStore } from './infra/blobs/blob-store.js';
+import { countPendingJobs } from './infra/jobs/queue.js';
 import { JobWorker } from './infra/jobs/worker.js';
 import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
+import { installRequestIds, requestIdOf } from './http/request-id.js';
 import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
@@ -121,7 +123,8 @@ export type VezaApp = FastifyInstance & {
   };
 };
 
-type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'>;
+type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'> &
+  Partial<Pick<ServerConfig, 'metricsToken' | 'metricsListen'>>;
 
 export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {
   const {
@@ -143,8 +146,22 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     ...DEFAULT_LIMITS,
     ...limits,
   };
-  const metrics = deps.metrics ?? createMetrics();
+  const metrics =
+    deps.metrics ??
+    createMetrics({
+      onScrapeError: (source, error) => deps.logger.warn({ source, err: error }, 'a metrics source did not answer'),
+    });
   const mediaCache = new HotCache(mediaCacheBytes, 4 * 1024 * 1024);
+  const { pool } = deps.db;
+  metrics.sources.dbPool = () => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    max: pool.options.max ?? 10,
+  });
+  metrics.sources.bus = deps.bus.status?.bind(deps.bus);
+  metrics.sources.jobQueue = () => countPendingJobs(deps.db, [TRACK_PROCESSING_JOB]);
+  metrics.sources.mediaCacheBytes = () => mediaCache.size.bytes;
   const urlSigner = new UrlSigner(deps.jwtSecret, { ttlSeconds: mediaUrlTtlSeconds, bucketSeconds: 3600 });
   // Browsers' origins allowed beyond the API's CORS list: the server's own pages and the desktop app.
   const browserOrigins = [new URL(config.publicUrl).origin, ...config.corsOrigins];
@@ -155,6 +172,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     clock: deps.clock,
     logger: deps.logger,
     corsOrigins: new Set([DESKTOP_ORIGIN, ...browserOrigins]),
+    metrics,
   });
   const app = Fastify({
     // Signed media requests skip Fastify's routing and hooks altogether: they are the hot path
@@ -172,6 +190,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     trustProxy: config.trustProxy,
     bodyLimit,
     return503OnClosing: true,
+    // A caller's X-Request-Id (checked) or a new UUID; it is the reqId of every log line.
+    genReqId: requestIdOf,
+    requestIdHeader: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   closeConnectionsWithoutRequest(app.server, firstRequestTimeoutMs);
 
@@ -191,6 +212,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     clock: deps.clock,
     logger: deps.logger,
     readLimits: chatReads,
+    metrics,
   });
   const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
   hub.start();
@@ -213,6 +235,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     bus: deps.bus,
     logger: deps.logger,
     concurrency: deps.audioTools ? transcodeConcurrency : 0,
+    metrics,
     handlers: deps.audioTools
       ? {
           [TRACK_PROCESSING_JOB]: trackProcessingHandler({
@@ -221,6 +244,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
             logger: deps.logger,
             blobs: deps.blobs,
             tools: deps.audioTools,
+            metrics,
           }),
         }
       : {},
@@ -238,6 +262,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     auth,
   };
 
+  // First, so that every answer carries the id, whichever hook refuses the request.
+  installRequestIds(app);
   const inFlight = installInFlightTracking(app);
   installValidation(app);
   installErrorHandling(app);
@@ -313,7 +339,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { db: deps.db, metrics });
+  await app.register(healthRoutes, {
+    db: deps.db,
+    metrics,
+    metricsAccess: config.metricsListen ? null : { token: config.metricsToken, where: 'main-port' },
+  });
   await app.register(homeRoutes, { db: deps.db, publicUrl: config.publicUrl });
   await app.register(mediaServing, { files: mediaFiles });
   await app.register(
@@ -332,6 +362,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
         clock: deps.clock,
         logger: deps.logger,
         limits: gateway,
+        metrics,
         allowedOrigins: browserOrigins,
       });
     },

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
 import { DEFAULT_GATEWAY_LIMITS } from './features/chat/gateway/connection.js';
+import { listenForScrapes } from './features/health/metrics-listener.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';
 import { seedDemoTracks } from './demo/demo-tracks.js';
@@ -23,6 +24,8 @@ export interface RunningServer {
   /** NATS when VEZA_NATS_URL is set, in-process otherwise. */
   bus: Bus;
   url: string;
+  /** Where /metrics is served when VEZA_METRICS_LISTEN is set. */
+  metricsUrl: string | undefined;
   /** Stops accepting, finishes in-flight requests, closes the database, stops PostgreSQL. */
   close(): Promise<void>;
 }
@@ -102,6 +105,20 @@ export async function startServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    let metricsUrl: string | undefined;
+    if (config.metricsListen) {
+      const scrapes = await listenForScrapes({
+        address: config.metricsListen,
+        registry: app.veza.metrics.registry,
+        token: config.metricsToken,
+        logger,
+      }).catch((error: unknown) => {
+        throw new Error(`VEZA_METRICS_LISTEN: ${(error as Error).message}`, { cause: error });
+      });
+      cleanups.push(() => scrapes.close());
+      metricsUrl = scrapes.url;
+      logger.info({ url: metricsUrl }, 'metrics listening');
+    }
     logger.info(
       { url, startMs: Math.round(performance.now() - startedAt), embeddedDb: database.embedded },
       'veza-server ready',
@@ -132,7 +149,7 @@ export async function startServer(
       logger.info({ uptimeSeconds: Math.round((performance.now() - startedAt) / 1000) }, 'veza-server stopped');
     };
     let closing: Promise<void> | undefined;
-    return { app, bus, url, close: () => (closing ??= stop()) };
+    return { app, bus, url, metricsUrl, close: () => (closing ??= stop()) };
   } catch (error) {
     await cleanup();
     throw error;

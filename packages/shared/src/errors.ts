@@ -39,7 +39,8 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  /** `requestId` comes with server errors (500): quote it when reporting the problem. */
+  error: { code: ErrorCode; message: string; requestId?: string };
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -60,7 +60,10 @@ function expectErrorBody(response: { statusCode: number; body: string }, status:
   expect(response.statusCode).toBe(status);
   const body = JSON.parse(response.body) as { error: { code: string; message: string } };
   expect(Object.keys(body)).toEqual(['error']);
-  expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+  // Server errors also say which request they answer (its X-Request-Id), so it can be found in the log.
+  expect(Object.keys(body.error).sort()).toEqual(
+    status === 500 ? ['code', 'message', 'requestId'] : ['code', 'message'],
+  );
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe('string');
   expect(body.error.message.length).toBeGreaterThan(0);
@@ -199,6 +202,30 @@ describe('error shape', () => {
     // The detail is kept for the operator.
     expect(log.text()).toContain('connection to 10.1.2.3 failed');
     expect(log.text()).toMatch(/"stack":"Error: connection to 10\.1\.2\.3 failed[^"]*\\n\s+at /);
+  });
+
+  it("carries the request's id in a 500's body, as in its X-Request-Id header and its log line", async () => {
+    const sent = await app.inject({
+      method: 'GET',
+      url: '/api/v1/test/boom',
+      headers: { 'x-request-id': 'support-ticket-4711' },
+    });
+    expect(sent.headers['x-request-id']).toBe('support-ticket-4711');
+    expect(JSON.parse(sent.body)).toMatchObject({
+      error: { code: 'INTERNAL_ERROR', requestId: 'support-ticket-4711' },
+    });
+    const logged = log
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"unhandled error"'))
+      .map((line) => JSON.parse(line) as { reqId: string });
+    expect(logged.map((line) => line.reqId)).toContain('support-ticket-4711');
+
+    // Without one, the server makes one up, and the body and the header agree on it.
+    const made = await app.inject({ method: 'GET', url: '/api/v1/test/boom' });
+    const { requestId } = (JSON.parse(made.body) as { error: { requestId: string } }).error;
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(made.headers['x-request-id']).toBe(requestId);
   });
 
   it("sends an AppError's status, code, message and headers as they are", async () => {

@@ -47,7 +47,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send(send('BAD_REQUEST', error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(send('INTERNAL_ERROR', 'Something went wrong on the server.'));
+    // The id lets the person who saw the error point at its log lines.
+    return reply.code(500).send({
+      error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on the server.', requestId: request.id },
+    } satisfies ErrorBody);
   });
 
   app.setNotFoundHandler((request, reply) => {

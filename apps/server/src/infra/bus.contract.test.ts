@@ -412,9 +412,12 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
     const received: unknown[] = [];
     bus.subscribe('room.*', (payload) => void received.push(payload));
     await bus.flush();
+    expect(bus.status()).toEqual({ kind: 'nats', connected: true });
 
     await stopNatsServer();
     await waitUntil(() => lines.some((l) => l.msg.startsWith('NATS connection lost')));
+    // What /metrics reports as veza_bus_connected.
+    expect(bus.status()).toEqual({ kind: 'nats', connected: false });
     expect(lines.find((l) => l.msg.startsWith('NATS connection lost'))).toMatchObject({ level: 40 });
     // 8 × 11 bytes of JSON: the first 6 fit in 66 bytes, the rest are dropped for other instances.
     for (let i = 0; i < 8; i++) await bus.publish('room.r1', `buffered${i}`);
@@ -424,6 +427,7 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
 
     await startNatsServer(port, monitorPort);
     await waitUntil(() => lines.some((l) => l.msg === 'NATS reconnected'), 15_000);
+    expect(bus.status()).toEqual({ kind: 'nats', connected: true });
     expect(lines.find((l) => l.msg === 'NATS reconnected')).toMatchObject({
       level: 30,
       bufferedPublishes: 6,

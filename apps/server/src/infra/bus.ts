@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from './logger.js';
+import type { BusStatus } from './metrics.js';
 
 /**
  * Fan-out between features (and, with NATS, between instances). Publishers call it only
@@ -25,6 +26,8 @@ export interface Bus {
   subscribe(subject: string, handler: (payload: unknown) => void | Promise<void>): () => void;
   /** Delivers what was published before the call, then stops; later publishes reject. */
   close(): Promise<void>;
+  /** Which bus this is and whether it reaches other instances now (for /metrics). */
+  status?(): BusStatus;
 }
 
 export type BusHandler = (payload: unknown) => void | Promise<void>;
@@ -213,6 +216,11 @@ export class InProcessBus implements Bus {
     assertSubject(subject, 'subscribe');
     const { remove } = this.table.add(subject, handler);
     return () => void remove();
+  }
+
+  /** Alone in its process, it has nobody else to reach: always connected. */
+  status(): BusStatus {
+    return { kind: 'in_process', connected: true };
   }
 
   close(): Promise<void> {

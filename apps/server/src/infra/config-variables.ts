@@ -23,6 +23,8 @@ export const SERVER_VARIABLES = [
   'VEZA_MAX_SOCKETS_PER_USER',
   'VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS',
   'VEZA_FIRST_REQUEST_TIMEOUT_MS',
+  'VEZA_METRICS_TOKEN',
+  'VEZA_METRICS_LISTEN',
   'VEZA_FFMPEG',
   'VEZA_FFPROBE',
   'VEZA_DEMO',
@@ -39,6 +41,7 @@ export const SECRET_FILE_VARIABLES = [
   'VEZA_JWT_SECRET',
   'DATABASE_URL',
   'VEZA_NATS_URL',
+  'VEZA_METRICS_TOKEN',
 ] as const satisfies readonly ServerVariable[];
 
 /** Names the configuration file itself: it cannot be set inside a configuration file. */

@@ -46,6 +46,8 @@ describe('loadConfig defaults', () => {
       maxSocketsPerUser: 20,
       maxPendingSocketsPerAddress: 32,
       firstRequestTimeoutMs: 10_000,
+      metricsToken: undefined,
+      metricsListen: undefined,
     });
   });
 
@@ -534,5 +536,59 @@ describe('connection caps', () => {
       'VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS must be an integer from 1 to 1000000 (got "many")',
       'VEZA_FIRST_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000 (milliseconds) (got "10")',
     ]);
+  });
+});
+
+describe('metrics protection', () => {
+  const TOKEN = 'a'.repeat(16);
+
+  it('reads VEZA_METRICS_TOKEN and VEZA_METRICS_LISTEN', () => {
+    expect(loadConfig({ VEZA_METRICS_TOKEN: TOKEN, VEZA_METRICS_LISTEN: '10.0.0.5:9464' }, CWD)).toMatchObject({
+      metricsToken: TOKEN,
+      metricsListen: { host: '10.0.0.5', port: 9464 },
+    });
+    expect(loadConfig({ VEZA_METRICS_LISTEN: '[::1]:9464' }, CWD).metricsListen).toEqual({ host: '::1', port: 9464 });
+    expect(loadConfig({ VEZA_METRICS_LISTEN: 'metrics.internal:9464' }, CWD).metricsListen).toEqual({
+      host: 'metrics.internal',
+      port: 9464,
+    });
+    // A token Prometheus can send as it is (openssl rand -hex 32, base64…).
+    const hex = 'f'.repeat(64);
+    expect(loadConfig({ VEZA_METRICS_TOKEN: hex }, CWD).metricsToken).toBe(hex);
+    expect(loadConfig({ VEZA_METRICS_TOKEN: 'abc+/DEF=_-.~0123' }, CWD).metricsToken).toBe('abc+/DEF=_-.~0123');
+  });
+
+  it.each(['short', 'has spaces in the middle', 'quote"inside-the-token', 'é'.repeat(20)])(
+    'refuses VEZA_METRICS_TOKEN=%j without echoing it',
+    (token) => {
+      const problems = problemsOf({ VEZA_METRICS_TOKEN: token });
+      expect(problems).toEqual([
+        'VEZA_METRICS_TOKEN must be at least 16 characters of letters, digits and -._~+/= (make one with: openssl rand -hex 32)',
+      ]);
+      expect(problems.join()).not.toContain(token);
+    },
+  );
+
+  it.each([
+    '9464',
+    ':9464',
+    '127.0.0.1',
+    '127.0.0.1:',
+    '127.0.0.1:65536',
+    '::1:9464',
+    '[::1]',
+    'bad host:9464',
+    'a/b:1',
+  ])('refuses VEZA_METRICS_LISTEN=%j', (listen) => {
+    expect(problemsOf({ VEZA_METRICS_LISTEN: listen })).toEqual([
+      `VEZA_METRICS_LISTEN must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464 (got "${listen}")`,
+    ]);
+  });
+
+  it('refuses the main address as the metrics address', () => {
+    expect(problemsOf({ VEZA_METRICS_LISTEN: '127.0.0.1:8080' })).toEqual([
+      'VEZA_METRICS_LISTEN must differ from VEZA_HOST:VEZA_PORT (the main port)',
+    ]);
+    expect(loadConfig({ VEZA_METRICS_LISTEN: '127.0.0.1:9464' }, CWD).metricsListen?.port).toBe(9464);
   });
 });

@@ -45,6 +45,15 @@ export interface ServerConfig {
   maxPendingSocketsPerAddress: number;
   /** A TCP connection that sends no request within this many milliseconds is closed. */
   firstRequestTimeoutMs: number;
+  /** Bearer token a scraper must send to /metrics; unset: no token asked. */
+  metricsToken: string | undefined;
+  /** A separate address serving /metrics alone; the main port then does not serve it. */
+  metricsListen: ListenAddress | undefined;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +156,22 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
   const maxPendingSocketsPerAddress = integer('VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS', 32, 1, 1_000_000);
   const firstRequestTimeoutMs = integer('VEZA_FIRST_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000, ' (milliseconds)');
 
+  const metricsToken = value('VEZA_METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,4096}$/.test(metricsToken)) {
+    problems.push(
+      'VEZA_METRICS_TOKEN must be at least 16 characters of letters, digits and -._~+/= (make one with: openssl rand -hex 32)',
+    );
+  }
+  const rawMetricsListen = value('VEZA_METRICS_LISTEN');
+  const metricsListen = rawMetricsListen === undefined ? undefined : parseListenAddress(rawMetricsListen);
+  if (rawMetricsListen !== undefined && metricsListen === undefined) {
+    problems.push(
+      `VEZA_METRICS_LISTEN must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464 (got "${rawMetricsListen}")`,
+    );
+  } else if (metricsListen && metricsListen.port !== 0 && metricsListen.port === port && metricsListen.host === host) {
+    problems.push('VEZA_METRICS_LISTEN must differ from VEZA_HOST:VEZA_PORT (the main port)');
+  }
+
   const production = value('NODE_ENV') === 'production';
   // Parsed even in production, so a typo is reported rather than hidden.
   const demo = parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems) && !production;
@@ -176,7 +201,19 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
     maxSocketsPerUser,
     maxPendingSocketsPerAddress,
     firstRequestTimeoutMs,
+    metricsToken,
+    metricsListen,
   };
+}
+
+/** `host:port` or `[v6 address]:port`; undefined when it is neither. */
+function parseListenAddress(raw: string): ListenAddress | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(raw);
+  if (!match) return undefined;
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  if (port > 65535 || !isUrl(`http://${match[1] ? `[${host}]` : host}:${port}`, ['http:'])) return undefined;
+  return { host, port };
 }
 
 function parseBool(raw: string | undefined, name: ServerVariable, problems: string[]): boolean {

@@ -29,6 +29,8 @@ export const REDACTED_PATHS = [
   'jwtSecret',
   'databaseUrl',
   '*.databaseUrl',
+  'metricsToken',
+  '*.metricsToken',
 ];
 
 /** What Fastify logs of a request (its own serializer's fields), with credential paths redacted. */

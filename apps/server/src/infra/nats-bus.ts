@@ -15,6 +15,7 @@ import {
   type Pattern,
 } from './bus.js';
 import type { Logger } from './logger.js';
+import type { BusStatus } from './metrics.js';
 
 export interface NatsBusOptions {
   /** Put before every subject; deployments (and tests) sharing one NATS server stay apart. */
@@ -163,6 +164,11 @@ export class NatsBus implements Bus {
       this.natsSubscriptions.get(pattern)?.unsubscribe();
       this.natsSubscriptions.delete(pattern);
     };
+  }
+
+  /** Disconnected while nats.js redials, and for good once NATS closed the connection. */
+  status(): BusStatus {
+    return { kind: 'nats', connected: this.connected && !this.closed };
   }
 
   /** Resolves once the server has processed everything sent so far, subscriptions included. */

@@ -186,6 +186,25 @@ export const ServerFrameSchema = Type.Union([
 ]);
 export type ServerFrame = Static<typeof ServerFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+/** Every server frame type, once (e.g. a bounded label set for the server's frame counters). */
+export const SERVER_FRAME_TYPES = [
+  'welcome',
+  'event',
+  'synced',
+  'reset',
+  'ack',
+  'done',
+  'fetched',
+  'error',
+  'presence',
+  'typing',
+  'track',
+] as const satisfies readonly ServerFrame['type'][];
+// The list cannot fall behind the union: a frame type missing from it fails to compile here.
+const serverFrameTypesComplete: Exclude<ServerFrame['type'], (typeof SERVER_FRAME_TYPES)[number]> extends never
+  ? true
+  : false = true;
+void serverFrameTypesComplete;
 
 /** WebSocket close codes the server uses (4000–4999 are application codes). */
 export const CLOSE_CODES = {

@@ -5,6 +5,8 @@ export const ErrorBodySchema = Type.Object({
   error: Type.Object({
     code: Type.Enum(ERROR_CODES),
     message: Type.String(),
+    /** On server errors (500): the request's X-Request-Id, which its log lines carry too. */
+    requestId: Type.Optional(Type.String()),
   }),
 });
 export type ErrorBodyDto = Static<typeof ErrorBodySchema>;

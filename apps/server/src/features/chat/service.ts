@@ -13,6 +13,7 @@ import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Metrics } from '../../infra/metrics.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
 import { ReadThrottle, type ReadLimits } from './read-throttle.js';
@@ -43,7 +44,16 @@ const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
 export class ChatService {
   private readonly reads: ReadThrottle;
 
-  constructor(private readonly deps: { db: Db; bus: Bus; clock: Clock; logger: Logger; readLimits?: ReadLimits }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      bus: Bus;
+      clock: Clock;
+      logger: Logger;
+      readLimits?: ReadLimits;
+      metrics?: Pick<Metrics, 'chatMessagesStored'>;
+    },
+  ) {
     this.reads = new ReadThrottle(deps.clock, deps.readLimits);
   }
 
@@ -281,6 +291,7 @@ export class ChatService {
         ];
       });
       if (duplicate) return { messageId: duplicate.id, seq: duplicate.seq, created: false };
+      this.deps.metrics?.chatMessagesStored.inc();
       return { messageId, seq: events[0]!.seq, created: true };
     } catch (error) {
       // The same clientId raced in on two connections: the other one stored it.

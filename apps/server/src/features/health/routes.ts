@@ -3,9 +3,17 @@ import { Type } from 'typebox';
 import { ErrorBodySchema } from '@veza/shared';
 import type { Db } from '../../infra/db/db.js';
 import type { Metrics } from '../../infra/metrics.js';
+import { decideScrape, type MetricsAccess } from './metrics-access.js';
 
-/** Probes for orchestrators and Prometheus; outside /api/v1 and without auth. */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; metrics: Metrics }> = async (app, { db, metrics }) => {
+/**
+ * Probes for orchestrators and Prometheus; outside /api/v1 and without auth. /metrics has its own
+ * gate (see MetricsAccess), and is absent when `metricsAccess` is null: another listener serves it.
+ */
+export const healthRoutes: FastifyPluginAsyncTypebox<{
+  db: Db;
+  metrics: Metrics;
+  metricsAccess: MetricsAccess | null;
+}> = async (app, { db, metrics, metricsAccess }) => {
   app.get(
     '/healthz',
     {
@@ -33,10 +41,31 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; metrics: Metrics 
     },
   );
 
+  if (!metricsAccess) return;
   app.get(
     '/metrics',
-    { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: false } },
-    async (_request, reply) => {
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Prometheus metrics: for this machine only, unless a token is set (docs/operations.md)',
+        response: {
+          200: Type.String({ description: 'The Prometheus text format' }),
+          401: ErrorBodySchema,
+          403: ErrorBodySchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const decision = decideScrape(metricsAccess, {
+        remoteAddress: request.socket.remoteAddress,
+        headers: request.headers,
+      });
+      if (!decision.allowed) {
+        return reply
+          .code(decision.status)
+          .headers(decision.headers)
+          .send({ error: { code: decision.code, message: decision.message } });
+      }
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();
     },

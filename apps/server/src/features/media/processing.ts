@@ -18,6 +18,7 @@ import type { Bus } from '../../infra/bus.js';
 import type { Db } from '../../infra/db/db.js';
 import { PermanentJobError, type Job, type JobHandler } from '../../infra/jobs/worker.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Metrics, TranscodeStep } from '../../infra/metrics.js';
 import { sourceKey, trackPrefix, versionPrefix } from './blob-keys.js';
 import { publishTrackProgress } from './track-notices.js';
 import type { Rendition } from './track-rows.js';
@@ -32,6 +33,8 @@ export interface ProcessingDeps {
   tools: AudioTools;
   /** Per ffmpeg run; a 2-hour track at 20× realtime takes 6 minutes. */
   timeoutMs?: number;
+  /** Where the ffmpeg wall time of each step is added up. */
+  metrics?: Pick<Metrics, 'transcodeSeconds'>;
 }
 
 interface ProcessingRow {
@@ -53,6 +56,15 @@ const LADDER_SHARE = 85;
 export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
   const { db, bus, logger, blobs, tools } = deps;
   const timeoutMs = deps.timeoutMs ?? 30 * 60_000;
+  /** Runs one ffmpeg step and adds its wall time, whether it succeeds or not. */
+  const timed = async <T>(step: TranscodeStep, work: () => Promise<T>): Promise<T> => {
+    const startedAt = performance.now();
+    try {
+      return await work();
+    } finally {
+      deps.metrics?.transcodeSeconds.inc({ step }, (performance.now() - startedAt) / 1000);
+    }
+  };
 
   return {
     async run(job: Job): Promise<void> {
@@ -88,11 +100,13 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
         await mkdir(out, { recursive: true });
         const input = { file: await blobs.localPath(sourceKey(trackId)), probed: track.source_probe };
         const options = { tools, timeoutMs, signal: job.signal };
-        const ladder = await transcodeLadder(input, path.join(out, 'hls'), DEFAULT_LADDER, {
-          ...options,
-          onProgress: (percent) => progress((percent * LADDER_SHARE) / 100),
-        });
-        const peaks = await computePeaks(input, options);
+        const ladder = await timed('ladder', () =>
+          transcodeLadder(input, path.join(out, 'hls'), DEFAULT_LADDER, {
+            ...options,
+            onProgress: (percent) => progress((percent * LADDER_SHARE) / 100),
+          }),
+        );
+        const peaks = await timed('peaks', () => computePeaks(input, options));
         await writeFile(path.join(out, 'peaks.json'), JSON.stringify(peaks));
         progress(LADDER_SHARE + 5);
 
@@ -101,7 +115,7 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
         for (const variant of ladder.variants) {
           const quality = asQuality(variant.id);
           const file = path.join(out, 'download', `${quality}.m4a`);
-          await packageRendition(path.join(out, 'hls', quality), file, options);
+          await timed('package', () => packageRendition(path.join(out, 'hls', quality), file, options));
           renditions.push({
             quality,
             bandwidth: variant.bandwidth,

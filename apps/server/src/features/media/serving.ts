@@ -5,6 +5,8 @@ import { TRACK_QUALITIES, type ErrorBody, type ErrorCode, type TrackQuality } fr
 import type { BlobStore } from '../../infra/blobs/blob-store.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Metrics } from '../../infra/metrics.js';
+import { echoRequestId } from '../../http/request-id.js';
 import { downloadKey, hlsKey } from './blob-keys.js';
 import { parseByteRange } from './byte-range.js';
 import type { HotCache } from './hot-cache.js';
@@ -54,6 +56,8 @@ export interface MediaFileServerDeps {
   logger: Logger;
   /** Origins whose preflight requests are allowed (reads need none: the path is the credential). */
   corsOrigins: ReadonlySet<string>;
+  /** Counted as plain numbers (see Tally): this path must stay cheap. */
+  metrics: Pick<Metrics, 'mediaRequests' | 'mediaCacheLookups'>;
 }
 
 interface Target {
@@ -107,18 +111,22 @@ export class MediaFileServer {
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
+    echoRequestId(request, response);
     if (this.closing) response.setHeader('connection', 'close');
-    if (request.method === 'OPTIONS') return answerPreflight(request, response, this.deps.corsOrigins);
+    if (request.method === 'OPTIONS') {
+      this.deps.metrics.mediaRequests.add(204);
+      return answerPreflight(request, response, this.deps.corsOrigins);
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', MEDIA_METHODS);
-      return sendError(response, 405, 'METHOD_NOT_ALLOWED', 'Media files can only be read (GET or HEAD).');
+      return this.refuse(response, 405, 'METHOD_NOT_ALLOWED', 'Media files can only be read (GET or HEAD).');
     }
     const target = parseTarget(request.url ?? '');
-    if (!target) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+    if (!target) return this.refuse(response, 404, 'NOT_FOUND', 'No such media file.');
     const now = this.deps.clock.now().getTime();
     const verdict = this.verify(target, now);
     if (verdict !== 'valid') {
-      return sendError(
+      return this.refuse(
         response,
         403,
         'FORBIDDEN',
@@ -130,12 +138,14 @@ export class MediaFileServer {
     // The common case (a hot segment) is answered synchronously: no promise, no await.
     const cached = this.deps.cache.get(target.key);
     if (cached) {
+      this.deps.metrics.mediaCacheLookups.add('hit');
       this.respond(request, response, target, now, cached.data.length, cached.etag, cached.data);
       return;
     }
+    this.deps.metrics.mediaCacheLookups.add('miss');
     this.serveFromStore(request, response, target, now).catch((error: unknown) => {
       this.deps.logger.error({ err: error }, 'serving a media file failed');
-      if (!response.headersSent) sendError(response, 500, 'INTERNAL_ERROR', 'Something went wrong on the server.');
+      if (!response.headersSent) this.refuse(response, 500, 'INTERNAL_ERROR', 'Something went wrong on the server.');
       else response.destroy();
     });
   }
@@ -147,10 +157,10 @@ export class MediaFileServer {
     now: number,
   ): Promise<void> {
     const stat = await this.deps.blobs.stat(target.key);
-    if (!stat) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+    if (!stat) return this.refuse(response, 404, 'NOT_FOUND', 'No such media file.');
     if (stat.size <= this.deps.cache.maxEntryBytes) {
       const data = await this.deps.blobs.read(target.key);
-      if (!data) return sendError(response, 404, 'NOT_FOUND', 'No such media file.');
+      if (!data) return this.refuse(response, 404, 'NOT_FOUND', 'No such media file.');
       this.deps.cache.set(target.key, { data, etag: stat.etag });
       this.respond(request, response, target, now, data.length, stat.etag, data);
       return;
@@ -185,19 +195,21 @@ export class MediaFileServer {
     if (target.download) headers['content-disposition'] = `attachment; filename="${target.fileName}"`;
 
     if (request.headers['if-none-match'] === etag) {
+      this.deps.metrics.mediaRequests.add(304);
       response.writeHead(304, headers).end();
       return null;
     }
     const range = parseByteRange(request.headers.range, size);
     if (range === 'unsatisfiable') {
       response.setHeader('content-range', `bytes */${size}`);
-      sendError(response, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
+      this.refuse(response, 416, 'BAD_REQUEST', 'The requested range is outside the file.');
       return null;
     }
     const start = range ? range.start : 0;
     const end = range ? range.end : size - 1;
     headers['content-length'] = end - start + 1;
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    this.deps.metrics.mediaRequests.add(range ? 206 : 200);
     response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {
       response.end();
@@ -208,6 +220,11 @@ export class MediaFileServer {
       return null;
     }
     return { start, end };
+  }
+
+  private refuse(response: ServerResponse, status: number, code: ErrorCode, message: string): void {
+    this.deps.metrics.mediaRequests.add(status);
+    sendError(response, status, code, message);
   }
 }
 

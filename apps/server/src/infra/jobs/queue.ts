@@ -1,6 +1,7 @@
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
+import type { JobQueueCount } from '../metrics.js';
 
 /** Published after a job is committed, so idle workers on every instance look at once. */
 export const JOBS_ENQUEUED_SUBJECT = 'jobs.enqueued';
@@ -34,4 +35,19 @@ export async function enqueueJob(
 /** Call after the enqueuing transaction committed. */
 export function announceJobs(bus: Bus): void {
   bus.publish(JOBS_ENQUEUED_SUBJECT, {}).catch(() => undefined);
+}
+
+/**
+ * How many jobs wait or run, by kind, with every kind in `kinds` present (at zero when idle).
+ * Read through the partial index on pending jobs, so finished ones (kept for days) cost nothing.
+ */
+export async function countPendingJobs(db: Queryable, kinds: readonly string[]): Promise<JobQueueCount[]> {
+  const { rows } = await db.query<JobQueueCount>(
+    `SELECT kind, state, count(*)::int AS jobs FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind, state`,
+  );
+  const counts = new Map<string, JobQueueCount>();
+  for (const kind of kinds)
+    for (const state of ['queued', 'running'] as const) counts.set(`${kind}\n${state}`, { kind, state, jobs: 0 });
+  for (const row of rows) counts.set(`${row.kind}\n${row.state}`, row);
+  return [...counts.values()];
 }

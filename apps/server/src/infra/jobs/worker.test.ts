@@ -3,7 +3,9 @@ import { InProcessBus } from '../bus.js';
 import { ManualClock, systemClock } from '../clock.js';
 import { createDb, type Db } from '../db/db.js';
 import { createLogger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
+import { sampleSum } from '../../test-support/metrics.js';
 import { announceJobs, enqueueJob, JOBS_ENQUEUED_SUBJECT, type EnqueueOptions } from './queue.js';
 import { JobWorker, PermanentJobError, type Job, type JobHandler, type JobWorkerOptions } from './worker.js';
 
@@ -965,5 +967,50 @@ describe('JobWorker', () => {
       worker.start();
       await waitForState(id, 'done');
     });
+  });
+});
+
+describe('JobWorker metrics', () => {
+  it("records each run's duration by kind and outcome: done, retry, failed, interrupted", async () => {
+    const metrics = createMetrics();
+    const [flaky, broken, endless] = [newKind(), newKind(), newKind()];
+    const started = deferred();
+    const worker = startWorker({
+      metrics,
+      handlers: {
+        [flaky]: {
+          run: async (job) => {
+            if (job.attempt === 1) throw new Error('first run fails');
+          },
+        },
+        [broken]: {
+          run: async () => {
+            throw new PermanentJobError('unreadable input');
+          },
+        },
+        [endless]: {
+          run: async (job) => {
+            started.resolve();
+            await untilAborted(job.signal);
+            throw new Error('stopped');
+          },
+        },
+      },
+    });
+    const ids = [await enqueue(flaky), await enqueue(broken), await enqueue(endless)];
+    announceJobs(bus);
+    await waitForState(ids[0]!, 'done');
+    await waitForState(ids[1]!, 'failed');
+    await started.promise;
+    await worker.stop();
+
+    const text = await metrics.registry.metrics();
+    const runs = (kind: string, outcome: string): number | undefined =>
+      sampleSum(text, 'veza_job_duration_seconds_count', { kind, outcome });
+    expect([runs(flaky, 'retry'), runs(flaky, 'done'), runs(broken, 'failed'), runs(endless, 'interrupted')]).toEqual([
+      1, 1, 1, 1,
+    ]);
+    expect(runs(flaky, 'failed')).toBeUndefined();
+    expect(sampleSum(text, 'veza_job_duration_seconds_sum', { kind: endless })).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Bus } from '../bus.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logger.js';
+import type { JobOutcome, Metrics } from '../metrics.js';
 import { JOBS_ENQUEUED_SUBJECT } from './queue.js';
 
 export interface Job {
@@ -42,6 +43,8 @@ export interface JobWorkerOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Finished jobs are kept this long (for inspection), then deleted. Default 7 days. */
   keepFinishedMs?: number;
+  /** Where each run's duration and outcome is recorded. */
+  metrics?: Pick<Metrics, 'jobDuration'>;
 }
 
 // How often a worker deletes old finished jobs.
@@ -232,14 +235,19 @@ export class JobWorker {
         await this.fail(job, client, new PermanentJobError('it was interrupted too many times'), handler);
         return;
       }
+      const startedAt = performance.now();
+      const observe = (outcome: JobOutcome): void =>
+        this.options.metrics?.jobDuration.observe({ kind: job.kind, outcome }, (performance.now() - startedAt) / 1000);
       try {
         await handler.run(job);
+        observe('done');
         await client.query(`UPDATE jobs SET state = 'done', last_error = NULL, updated_at = now() WHERE id = $1`, [
           job.id,
         ]);
         logger.info({ jobId: job.id, kind: job.kind, attempt: job.attempt }, 'job done');
       } catch (error) {
         if (job.signal.aborted) {
+          observe('interrupted');
           // Stopped by shutdown, not by the job: this run does not count as an attempt.
           await client.query(
             `UPDATE jobs SET state = 'queued', attempts = attempts - 1, updated_at = now() WHERE id = $1`,
@@ -247,8 +255,10 @@ export class JobWorker {
           );
           logger.info({ jobId: job.id, kind: job.kind }, 'job interrupted by shutdown; it will run again');
         } else if (error instanceof PermanentJobError || job.attempt >= job.maxAttempts) {
+          observe('failed');
           await this.fail(job, client, error, handler);
         } else {
+          observe('retry');
           const delay = this.retryDelayMs(job.attempt);
           await client.query(
             `UPDATE jobs SET state = 'queued', last_error = $2, run_at = now() + make_interval(secs => $3),

@@ -15,6 +15,7 @@ import type { Clock } from '../../../infra/clock.js';
 import { BAD_INPUT_MESSAGE, isBadInputError } from '../../../infra/db/errors.js';
 import { AppError } from '../../../infra/errors.js';
 import type { Logger } from '../../../infra/logger.js';
+import type { Metrics, SentFrameType, WsConnectionState } from '../../../infra/metrics.js';
 import { withRole, type Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
@@ -65,6 +66,7 @@ export interface ConnectionDeps {
   clock: Clock;
   logger: Logger;
   limits: GatewayLimits;
+  metrics: Metrics;
 }
 
 /** Per followed room: what was delivered, and what waits while a replay or a gap is in progress. */
@@ -108,6 +110,7 @@ export class ChatConnection implements HubClient {
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         this.enqueue(async () => {
+          deps.metrics.wsFramesReceived.add('invalid');
           this.refuse('BAD_FRAME', 'Frames must be JSON text, not binary.', undefined);
           if (!this.principal) this.close(CLOSE_CODES.PROTOCOL_ERROR, 'expected hello');
         });
@@ -125,6 +128,11 @@ export class ChatConnection implements HubClient {
 
   get userId(): string {
     return this.principal?.user.id ?? '';
+  }
+
+  /** For /metrics: closing from the moment it is told to close until its socket has closed. */
+  get state(): WsConnectionState {
+    return this.closed ? 'closing' : this.principal ? 'open' : 'authenticating';
   }
 
   // ── HubClient ──────────────────────────────────────────────────────────────
@@ -198,6 +206,7 @@ export class ChatConnection implements HubClient {
     if (!stream || wire.event.seq <= stream.delivered) return;
     // A replay or a gap that does not end must not grow without bound: the client resumes later.
     if (stream.pending.size >= MAX_PENDING_EVENTS) {
+      this.deps.metrics.wsSlowConsumerCloses.add('pending_events');
       this.close(CLOSE_CODES.TOO_SLOW, 'too far behind');
       return;
     }
@@ -205,21 +214,29 @@ export class ChatConnection implements HubClient {
     if (!stream.replaying) this.drain(wire.event.roomId, stream);
   }
 
-  sendData(data: Buffer): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+  sendData(data: Buffer, type: SentFrameType): void {
+    const { metrics } = this.deps;
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) {
+      metrics.wsFramesDropped.add('closed');
+      return;
+    }
     // A client that does not read fast enough is cut off rather than slowing everyone; it
     // resumes from its cursors when it reconnects.
     if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      metrics.wsFramesDropped.add('too_slow');
+      metrics.wsSlowConsumerCloses.add('send_buffer');
       this.close(CLOSE_CODES.TOO_SLOW, 'too slow: send queue full');
       return;
     }
     this.socket.send(data, { binary: false });
+    metrics.wsFramesSent.add(type);
   }
 
   // ── frames ─────────────────────────────────────────────────────────────────
 
   private enqueue(work: () => Promise<void>): void {
     if (this.queuedFrames >= MAX_QUEUED_FRAMES) {
+      if (!this.closed) this.deps.metrics.wsSlowConsumerCloses.add('inbound_queue');
       this.close(CLOSE_CODES.TOO_SLOW, 'too many frames waiting');
       return;
     }
@@ -237,6 +254,7 @@ export class ChatConnection implements HubClient {
   private async onText(text: string): Promise<void> {
     if (this.closed) return;
     const parsed = parseClientFrame(text);
+    this.deps.metrics.wsFramesReceived.add(parsed.ok ? parsed.frame.type : 'invalid');
     if (!this.principal) {
       if (!parsed.ok || parsed.frame.type !== 'hello') {
         const message = parsed.ok ? 'The first frame must be hello.' : parsed.message;
@@ -416,7 +434,7 @@ export class ChatConnection implements HubClient {
       if (this.closed || this.rooms.get(roomId) !== stream) return;
       for (const event of events) {
         if (event.seq <= stream.delivered) continue;
-        this.sendData(encodeFrame(event));
+        this.sendData(encodeFrame(event), 'event');
         stream.delivered = event.seq;
         if (this.isOwnRemoval(event)) {
           this.unfollow(roomId);
@@ -440,7 +458,7 @@ export class ChatConnection implements HubClient {
       const next = stream.pending.get(stream.delivered + 1);
       if (!next) break;
       stream.pending.delete(next.event.seq);
-      this.sendData(next.data);
+      this.sendData(next.data, 'event');
       stream.delivered = next.event.seq;
       // The event that removes this user is the last one of the room they may see, whatever
       // else already arrived behind it.
@@ -480,7 +498,7 @@ export class ChatConnection implements HubClient {
       frame.after,
       frame.limit ?? PROTOCOL_LIMITS.replayPageSize,
     );
-    for (const event of events) this.sendData(encodeFrame(event));
+    for (const event of events) this.sendData(encodeFrame(event), 'event');
     const latest = Math.max(access.lastSeq, events.at(-1)?.seq ?? 0);
     this.sendFrame({
       type: 'fetched',
@@ -570,7 +588,7 @@ export class ChatConnection implements HubClient {
   }
 
   private sendFrame(frame: ServerFrame): void {
-    this.sendData(encodeFrame(frame));
+    this.sendData(encodeFrame(frame), frame.type);
   }
 
   private async waitForDrain(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PROTOCOL_LIMITS, type Permission, type Role, type RoomEvent, type ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../../../infra/bus.js';
 import type { Logger } from '../../../infra/logger.js';
+import type { SentFrameType } from '../../../infra/metrics.js';
 import { API_KEY_REVOKED_SUBJECT } from '../../api-keys/store.js';
 import type { AccountChange } from '../../auth/account-changes.js';
 import { SESSION_REVOKED_SUBJECT } from '../../auth/service.js';
@@ -44,8 +45,8 @@ export interface HubClient {
   unfollow(roomId: string): void;
   isFollowing(roomId: string): boolean;
   deliver(wire: WireEvent): void;
-  /** Sends one frame, already encoded, as a text message. */
-  sendData(data: Buffer): void;
+  /** Sends one frame, already encoded, as a text message; `type` is the frame's, for /metrics. */
+  sendData(data: Buffer, type: SentFrameType): void;
 }
 
 type PresenceMessage =
@@ -247,14 +248,14 @@ export class ChatHub {
     const clients = this.clientsByUser.get(notice.userId);
     if (!clients) return;
     const data = encodeFrame(notice.frame);
-    for (const client of clients) client.sendData(data);
+    for (const client of clients) client.sendData(data, notice.frame.type);
   }
 
   private onTyping(message: TypingMessage): void {
     const frame: ServerFrameOf<'typing'> = { type: 'typing', roomId: message.roomId, userId: message.userId };
     const data = encodeFrame(frame);
     for (const client of this.followers.get(message.roomId) ?? []) {
-      if (client.userId !== message.userId) client.sendData(data);
+      if (client.userId !== message.userId) client.sendData(data, 'typing');
     }
   }
 
@@ -351,7 +352,7 @@ export class ChatHub {
       for (const client of this.followers.get(roomId) ?? []) {
         if (client.userId === userId || told.has(client)) continue;
         told.add(client);
-        client.sendData(data);
+        client.sendData(data, 'presence');
       }
     }
   }

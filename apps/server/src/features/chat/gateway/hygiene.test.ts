@@ -19,6 +19,7 @@ import {
   sleep,
   wsUrl,
 } from '../../../test-support/chat.js';
+import { sampleSum, scrape } from '../../../test-support/metrics.js';
 import { TestSocket } from '../../../test-support/ws-client.js';
 import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
 import { DEFAULT_SEND_LIMITS } from './send-limiter.js';
@@ -354,6 +355,10 @@ describe('slow consumer', () => {
 
     raw.resume();
     expect(await slow.closed(10_000)).toBe(CLOSE_CODES.TOO_SLOW);
+    // Operators see it: one close for a full send buffer, and the frame that did not fit.
+    const metrics = await scrape(t.app);
+    expect(sampleSum(metrics, 'veza_ws_slow_consumer_closes_total', { reason: 'send_buffer' })).toBe(1);
+    expect(sampleSum(metrics, 'veza_ws_frames_dropped_total', { reason: 'too_slow' })).toBe(1);
     const received = eventsOf(slow, room.id).map((e) => e.seq);
     expect(received.length).toBeLessThan(sent);
     // What arrived is an unbroken prefix: the client's cursor is its last seq.

@@ -21,6 +21,9 @@ export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, optio
   const connections = new Set<ChatConnection>();
   const allowed = new Set([DESKTOP_ORIGIN, ...options.allowedOrigins]);
   const pending = new PendingSockets(options.limits.maxPendingSocketsPerAddress);
+  options.metrics.sources.wsConnectionStates = function* () {
+    for (const connection of connections) yield connection.state;
+  };
 
   await app.register(websocket, {
     options: { maxPayload: PROTOCOL_LIMITS.maxPayloadBytes },
