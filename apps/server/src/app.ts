@@ -22,6 +22,7 @@ import { authRoutes } from './features/auth/routes.js';
 import { AuthService } from './features/auth/service.js';
 import type { FeatureDeps } from './features/feature-deps.js';
 import { healthRoutes } from './features/health/routes.js';
+import { homeRoutes } from './features/home/routes.js';
 import { libraryRoutes } from './features/library/routes.js';
 import { HotCache } from './features/media/hot-cache.js';
 import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './features/media/processing.js';
@@ -43,6 +44,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
 import { installRequestIds, requestIdOf } from './http/request-id.js';
+import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
 import type { Bus } from './infra/bus.js';
@@ -184,6 +186,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       }),
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new VezaLogController(),
     trustProxy: config.trustProxy,
     bodyLimit,
     return503OnClosing: true,
@@ -341,6 +344,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     metrics,
     metricsAccess: config.metricsListen ? null : { token: config.metricsToken, where: 'main-port' },
   });
+  await app.register(homeRoutes, { db: deps.db, publicUrl: config.publicUrl });
   await app.register(mediaServing, { files: mediaFiles });
   await app.register(
     async (api) => {

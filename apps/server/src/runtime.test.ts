@@ -176,13 +176,19 @@ describe('startServer', () => {
       cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
     });
 
+    // The last line says the server stopped, once everything has closed.
+    expect(logs.lines.at(-1)).toMatchObject({ level: 30, msg: 'veza-server stopped' });
+    expect(logs.lines.at(-1)!.uptimeSeconds).toEqual(expect.any(Number));
+    expect(logs.lines.filter((l) => l.msg === 'veza-server stopped')).toHaveLength(1);
+
     // The embedded PostgreSQL is stopped and the data dir released by the time close() resolves.
     expect(await isRunning(postmasterPid!)).toBe(false);
     expect(await readPostmasterPid(clusterPaths(dataDir).clusterDir)).toBeUndefined();
     await expect(fs.stat(path.join(dataDir, 'owner.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
 
-    // A second close() is harmless.
+    // A second close() is harmless, and says nothing more.
     await server!.close();
+    expect(logs.lines.filter((l) => l.msg === 'veza-server stopped')).toHaveLength(1);
   });
 });
 

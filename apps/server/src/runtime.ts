@@ -15,7 +15,7 @@ import type { ServerConfig } from './infra/config.js';
 import { openDatabase } from './infra/db/database.js';
 import { createDb } from './infra/db/db.js';
 import { migrate } from './infra/db/migrate.js';
-import { createLogger, type Logger } from './infra/logger.js';
+import { createConsoleLogger, type Logger } from './infra/logger.js';
 import { NatsBus } from './infra/nats-bus.js';
 import { loadJwtSecret } from './infra/secrets.js';
 
@@ -36,7 +36,7 @@ export async function startServer(
   options: { logger?: Logger; limits?: Partial<AppLimits>; print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
   const startedAt = performance.now();
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createConsoleLogger(config.logLevel, { format: config.logFormat });
   const database = await openDatabase(config, logger, { warnIfSuperuser: true });
   const cleanups: (() => Promise<void>)[] = [() => database.shutdown()];
   const cleanup = async (): Promise<void> => {
@@ -64,7 +64,7 @@ export async function startServer(
     const blobs = await new LocalBlobStore(path.join(config.dataDir, 'media')).open({
       sweep: database.embedded ? 'all' : 'stale',
     });
-    const audioTools = await locateAudioTools(logger, options.print);
+    const audioTools = await locateAudioTools(config, logger, options.print);
     const app = await buildApp(
       config,
       { db, bus, clock: systemClock, logger, jwtSecret, blobs, audioTools },
@@ -142,8 +142,14 @@ export async function startServer(
       });
     }
 
+    // The last line of a run, once everything has closed: a reader of the log knows the stop was
+    // clean and complete, not a crash halfway.
+    const stop = async (): Promise<void> => {
+      await cleanup();
+      logger.info({ uptimeSeconds: Math.round((performance.now() - startedAt) / 1000) }, 'veza-server stopped');
+    };
     let closing: Promise<void> | undefined;
-    return { app, bus, url, metricsUrl, close: () => (closing ??= cleanup()) };
+    return { app, bus, url, metricsUrl, close: () => (closing ??= stop()) };
   } catch (error) {
     await cleanup();
     throw error;
@@ -154,9 +160,18 @@ export async function startServer(
  * ffmpeg is needed to take uploads, not to serve what is published: without it the server says
  * so loudly and keeps running (chat, streaming and downloads all work).
  */
-async function locateAudioTools(logger: Logger, print?: (text: string) => void): Promise<AudioTools | null> {
+async function locateAudioTools(
+  config: Pick<ServerConfig, 'ffmpegPath' | 'ffprobePath'>,
+  logger: Logger,
+  print?: (text: string) => void,
+): Promise<AudioTools | null> {
   try {
-    const tools = findAudioTools();
+    // The paths may come from the configuration file, which is not in process.env.
+    const tools = findAudioTools({
+      ...process.env,
+      ...(config.ffmpegPath !== undefined && { VEZA_FFMPEG: config.ffmpegPath }),
+      ...(config.ffprobePath !== undefined && { VEZA_FFPROBE: config.ffprobePath }),
+    });
     const versions = await checkAudioTools(tools);
     logger.info({ ...tools, ...versions }, 'ffmpeg found');
     return tools;

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'TOKEN_EXPIRED',
   'TOKEN_INVALID',
   'REFRESH_TOKEN_REUSED',
+  /** The account was disabled by an administrator; only its password's holder is told. */
+  'ACCOUNT_DISABLED',
   'FORBIDDEN',
   'NOT_FOUND',
   'ROUTE_NOT_FOUND',

@@ -142,14 +142,17 @@ describe('seedDemo', () => {
 });
 
 describe('formatDemoBanner', () => {
-  it('shows each login and password once, with where the file and the server are', () => {
+  it('shows each login and password once, where the file is, and how to sign in with the app', () => {
     const accounts: DemoAccount[] = [
       { role: 'admin', email: 'admin@demo.veza.local', username: 'demo-admin', password: 'pw-admin-123' },
       { role: 'listener', email: 'listener@demo.veza.local', username: 'demo-listener', password: 'pw-listener-456' },
     ];
     const banner = formatDemoBanner(accounts, '/var/lib/veza', 'http://127.0.0.1:8080');
     expect(banner).toContain(path.join('/var/lib/veza', DEMO_CREDENTIALS_FILE));
-    expect(banner).toContain('http://127.0.0.1:8080/api/docs');
+    // It points at the app to sign in with, not at the API docs.
+    expect(banner).toContain('Sign in with one of them in the Veza desktop app');
+    expect(banner).toContain('with http://127.0.0.1:8080 as its Server URL');
+    expect(banner).not.toContain('/api/docs');
     expect(banner).toMatch(/admin\s+login: demo-admin\s+password: pw-admin-123/);
     expect(banner).toMatch(/listener\s+login: demo-listener\s+password: pw-listener-456/);
   });

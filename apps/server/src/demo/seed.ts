@@ -65,7 +65,8 @@ export function formatDemoBanner(accounts: DemoAccount[], dataDir: string, url: 
     '',
     `Demo accounts created (shown once; also in ${path.join(dataDir, DEMO_CREDENTIALS_FILE)}):`,
     ...rows,
-    `Sign in at ${url}/api/docs or with the desktop app.`,
+    `Sign in with one of them in the Veza desktop app (\`npm start\` opens it), with ${url} as its Server URL.`,
+    `${url} in a browser says what this server is and links to its API documentation.`,
     '',
   ].join('\n');
 }

@@ -1,7 +1,12 @@
-import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { resolveEnvironment } from './config-sources.js';
+import { SECRET_FILE_VARIABLES, SERVER_VARIABLES } from './config-variables.js';
 
 const CWD = path.resolve('/srv/veza');
 const SECRET = 's'.repeat(32);
@@ -26,6 +31,7 @@ describe('loadConfig defaults', () => {
       databaseUrl: undefined,
       natsUrl: undefined,
       logLevel: 'info',
+      logFormat: undefined,
       jwtSecret: undefined,
       corsOrigins: [],
       demo: false,
@@ -35,6 +41,8 @@ describe('loadConfig defaults', () => {
       uploadMaxBytes: 500 * 1024 * 1024,
       transcodeConcurrency: availableParallelism(),
       mediaCacheBytes: 64 * 1024 * 1024,
+      ffmpegPath: undefined,
+      ffprobePath: undefined,
       maxSocketsPerUser: 20,
       maxPendingSocketsPerAddress: 32,
       firstRequestTimeoutMs: 10_000,
@@ -74,6 +82,7 @@ describe('loadConfig parses every variable', () => {
         DATABASE_URL: 'postgresql://veza:pw@db.internal:5433/veza',
         VEZA_NATS_URL: 'nats://nats.internal:4222',
         VEZA_LOG_LEVEL: 'DEBUG',
+        VEZA_LOG_FORMAT: 'Pretty',
         VEZA_JWT_SECRET: ` ${SECRET} `,
         VEZA_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173 ,,',
         VEZA_DEMO: 'yes',
@@ -82,6 +91,8 @@ describe('loadConfig parses every variable', () => {
         VEZA_UPLOAD_MAX_MB: ' 50 ',
         VEZA_TRANSCODE_CONCURRENCY: '0',
         VEZA_MEDIA_CACHE_MB: '256',
+        VEZA_FFMPEG: '/opt/ffmpeg/bin/ffmpeg',
+        VEZA_FFPROBE: '/opt/ffmpeg/bin/ffprobe',
         VEZA_MAX_SOCKETS_PER_USER: ' 8 ',
         VEZA_MAX_PENDING_SOCKETS_PER_ADDRESS: '64',
         VEZA_FIRST_REQUEST_TIMEOUT_MS: '5000',
@@ -97,6 +108,7 @@ describe('loadConfig parses every variable', () => {
       databaseUrl: 'postgresql://veza:pw@db.internal:5433/veza',
       natsUrl: 'nats://nats.internal:4222',
       logLevel: 'debug',
+      logFormat: 'pretty',
       jwtSecret: SECRET,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       demo: true,
@@ -106,6 +118,8 @@ describe('loadConfig parses every variable', () => {
       uploadMaxBytes: 50 * 1024 * 1024,
       transcodeConcurrency: 0,
       mediaCacheBytes: 256 * 1024 * 1024,
+      ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
+      ffprobePath: '/opt/ffmpeg/bin/ffprobe',
       maxSocketsPerUser: 8,
       maxPendingSocketsPerAddress: 64,
       firstRequestTimeoutMs: 5_000,
@@ -231,6 +245,10 @@ describe('loadConfig rejects invalid values', () => {
     expect(problems.join('\n')).not.toContain(url);
   });
 
+  it('rejects a VEZA_LOG_FORMAT other than pretty or json', () => {
+    expect(problemsOf({ VEZA_LOG_FORMAT: 'yaml' })).toEqual(['VEZA_LOG_FORMAT must be pretty or json (got "yaml")']);
+  });
+
   it('rejects VEZA_LOG_LEVEL=loud', () => {
     expect(problemsOf({ VEZA_LOG_LEVEL: 'loud' })).toEqual([
       'VEZA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
@@ -285,6 +303,223 @@ describe('production', () => {
       expect(config.production, String(NODE_ENV)).toBe(false);
       expect(config.demo, String(NODE_ENV)).toBe(true);
     }
+  });
+});
+
+describe('configuration file (VEZA_CONFIG_FILE)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-config-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  let fileCount = 0;
+  async function writeFile(text: string, mode = 0o600): Promise<string> {
+    const file = path.join(dir, `file-${++fileCount}`);
+    await fs.writeFile(file, text, { mode });
+    return file;
+  }
+  function problemsIn(env: Record<string, string | undefined>): string[] {
+    try {
+      loadConfig(env, dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('reads KEY=VALUE lines with comments, quotes and export, and the environment wins', async () => {
+    const file = await writeFile(
+      [
+        '# Veza on the small server',
+        'VEZA_PORT=9000',
+        'export VEZA_HOST=0.0.0.0',
+        'VEZA_PUBLIC_URL="https://veza.example.org" # behind Caddy',
+        "VEZA_CORS_ORIGINS='https://a.example, https://b.example'",
+        '',
+        'VEZA_LOG_LEVEL=debug',
+        'VEZA_DATA_DIR=/var/lib/veza',
+        'NODE_ENV=production',
+      ].join('\n'),
+    );
+    const config = loadConfig({ VEZA_CONFIG_FILE: file, VEZA_LOG_LEVEL: 'warn', VEZA_HOST: '' }, dir);
+    expect(config).toMatchObject({
+      port: 9000,
+      // A blank environment variable is unset, so the file's value stands.
+      host: '0.0.0.0',
+      publicUrl: 'https://veza.example.org',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      logLevel: 'warn',
+      dataDir: path.resolve('/var/lib/veza'),
+      production: true,
+    });
+  });
+
+  it('finds a relative path from the working directory', async () => {
+    const file = await writeFile('VEZA_PORT=9001\n');
+    expect(loadConfig({ VEZA_CONFIG_FILE: path.basename(file) }, dir).port).toBe(9001);
+  });
+
+  it('validates what the file sets like the environment', async () => {
+    const file = await writeFile('VEZA_PORT=eighty\n');
+    expect(problemsIn({ VEZA_CONFIG_FILE: file })).toEqual([
+      'VEZA_PORT must be an integer between 0 and 65535 (got "eighty")',
+    ]);
+  });
+
+  it('reports a file it cannot read', async () => {
+    const missing = path.join(dir, 'nope.env');
+    expect(problemsIn({ VEZA_CONFIG_FILE: missing })).toEqual([
+      `VEZA_CONFIG_FILE names ${missing}, which cannot be read (no such file)`,
+    ]);
+    expect(problemsIn({ VEZA_CONFIG_FILE: dir })).toEqual([
+      `VEZA_CONFIG_FILE names ${dir}, which cannot be read (it is a directory)`,
+    ]);
+  });
+
+  it('reports typos: unknown VEZA_ names (with the likely one), other names, and lines that are not settings', async () => {
+    const file = await writeFile(
+      [
+        'VEZA_PROT=8080',
+        'VEZA_SOMETHING_ELSE=1',
+        'PGSSLMODE=require',
+        'VEZA_JWT_SECRET hunter2hunter2hunter2hunter2hunter2',
+        'VEZA_LOG_LEVEL=debug',
+      ].join('\n'),
+    );
+    const problems = problemsIn({ VEZA_CONFIG_FILE: file });
+    expect(problems).toEqual([
+      `${file} line 1: VEZA_PROT is not a Veza server setting (did you mean VEZA_PORT?)`,
+      `${file} line 2: VEZA_SOMETHING_ELSE is not a Veza server setting`,
+      `${file} line 3: PGSSLMODE is not read by veza-server; set it in the environment instead`,
+      `${file} line 4 is not KEY=VALUE or a # comment`,
+    ]);
+    // A malformed line may hold a secret: it is never echoed.
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('accepts a quoted value over several lines', async () => {
+    const file = await writeFile('VEZA_CORS_ORIGINS="https://a.example,\nhttps://b.example"\nVEZA_PORT=9002\n');
+    const config = loadConfig({ VEZA_CONFIG_FILE: file }, dir);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.port).toBe(9002);
+  });
+
+  it('refuses VEZA_CONFIG_FILE inside the file', async () => {
+    const file = await writeFile('VEZA_CONFIG_FILE=/etc/other.env\n');
+    expect(problemsIn({ VEZA_CONFIG_FILE: file })).toEqual([`${file} line 1: VEZA_CONFIG_FILE cannot be set here`]);
+  });
+
+  it("accepts the systemd unit's example file as it ships", () => {
+    const example = fileURLToPath(new URL('../../../../deploy/systemd/veza.env.example', import.meta.url));
+    expect(loadConfig({ VEZA_CONFIG_FILE: example }, dir)).toMatchObject({
+      publicUrl: 'https://veza.example.org',
+      trustProxy: true,
+    });
+  });
+
+  it('hands the audio tool paths to the server', async () => {
+    const file = await writeFile('VEZA_FFMPEG=/opt/ff/ffmpeg\nVEZA_FFPROBE=/opt/ff/ffprobe\n');
+    expect(loadConfig({ VEZA_CONFIG_FILE: file }, dir)).toMatchObject({
+      ffmpegPath: '/opt/ff/ffmpeg',
+      ffprobePath: '/opt/ff/ffprobe',
+    });
+  });
+});
+
+describe('secrets from files (<NAME>_FILE)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'veza-secrets-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  const secretFile = async (name: string, text: string): Promise<string> => {
+    const file = path.join(dir, name);
+    await fs.writeFile(file, text, { mode: 0o600 });
+    return file;
+  };
+  const problemsIn = (env: Record<string, string | undefined>): string[] => {
+    try {
+      loadConfig(env, dir);
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads each secret from its file, without the trailing newline', async () => {
+    const config = loadConfig(
+      {
+        VEZA_JWT_SECRET_FILE: await secretFile('jwt', `${SECRET}\n`),
+        DATABASE_URL_FILE: await secretFile('db', 'postgres://veza:pa ss@db.internal/veza\r\n'),
+        VEZA_NATS_URL_FILE: await secretFile('nats', 'nats://user:pw@nats.internal:4222'),
+      },
+      dir,
+    );
+    expect(config.jwtSecret).toBe(SECRET);
+    expect(config.databaseUrl).toBe('postgres://veza:pa ss@db.internal/veza');
+    expect(config.natsUrl).toBe('nats://user:pw@nats.internal:4222');
+  });
+
+  it('gives every variable listed in SECRET_FILE_VARIABLES its _FILE variant', async () => {
+    for (const name of SECRET_FILE_VARIABLES) {
+      const file = await secretFile(`generic-${name}`, `value-of-${name}\n`);
+      expect(resolveEnvironment({ [`${name}_FILE`]: file }, dir), name).toEqual({
+        env: { [`${name}_FILE`]: file, [name]: `value-of-${name}` },
+        problems: [],
+      });
+    }
+  });
+
+  it('takes a secret file named in the configuration file, relative to the working directory', async () => {
+    await secretFile('jwt-relative', `${SECRET}\n`);
+    const configFile = await secretFile('veza.env', 'VEZA_JWT_SECRET_FILE=jwt-relative\n');
+    expect(loadConfig({ VEZA_CONFIG_FILE: configFile }, dir).jwtSecret).toBe(SECRET);
+  });
+
+  it('refuses a secret set both ways, saying where each came from, without echoing it', async () => {
+    const jwt = await secretFile('jwt-both', `${SECRET}\n`);
+    const configFile = await secretFile('both.env', `VEZA_JWT_SECRET_FILE=${jwt}\n`);
+    const problems = problemsIn({ VEZA_CONFIG_FILE: configFile, VEZA_JWT_SECRET: 'e'.repeat(40) });
+    expect(problems).toEqual([
+      `VEZA_JWT_SECRET (from the environment) and VEZA_JWT_SECRET_FILE (from ${configFile}) are both set; keep one`,
+    ]);
+    expect(problems.join('\n')).not.toContain('eeee');
+  });
+
+  it('reports a secret file that is missing or empty', async () => {
+    const missing = path.join(dir, 'missing');
+    const empty = await secretFile('empty', '\n');
+    expect(problemsIn({ DATABASE_URL_FILE: missing, VEZA_NATS_URL_FILE: empty })).toEqual([
+      `DATABASE_URL_FILE names ${missing}, which cannot be read (no such file)`,
+      `VEZA_NATS_URL_FILE names ${empty}, which is empty`,
+    ]);
+  });
+
+  it('validates the secret as if it were set directly, never echoing it', async () => {
+    const problems = problemsIn({ DATABASE_URL_FILE: await secretFile('bad-db', 'mysql://root:topsecret@db/veza\n') });
+    expect(problems).toEqual(['DATABASE_URL must be a postgres:// or postgresql:// URL']);
+    expect(problems.join('\n')).not.toContain('topsecret');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('documents every server variable, and no other', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../../docs/configuration.md', import.meta.url)), 'utf8');
+    // The server's table is the first one; the desktop app's has a section of its own.
+    const serverPart = doc.slice(0, doc.indexOf('## The desktop app'));
+    const documented = new Set<string>();
+    for (const row of serverPart.split('\n').filter((line) => line.startsWith('| `'))) {
+      const firstCell = row.split('|')[1]!;
+      for (const match of firstCell.matchAll(/`([A-Z0-9_]+)`/g)) documented.add(match[1]!);
+    }
+    const read = [...SERVER_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`), 'VEZA_CONFIG_FILE'];
+    expect([...documented].sort()).toEqual([...read].sort());
   });
 });
 

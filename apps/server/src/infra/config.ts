@@ -1,8 +1,12 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { resolveEnvironment, type Env } from './config-sources.js';
+import type { ServerVariable } from './config-variables.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export type LogFormat = 'pretty' | 'json';
+const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 
 export interface ServerConfig {
   host: string;
@@ -13,6 +17,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
   logLevel: LogLevel;
+  /** Log lines for people or for machines; undefined: for people when the console is a terminal. */
+  logFormat: LogFormat | undefined;
   /** HS256 signing secret; when absent one is generated into `dataDir` on first start. */
   jwtSecret: string | undefined;
   /** Origins allowed by CORS. Empty means closed (the desktop app does not need CORS). */
@@ -30,6 +36,9 @@ export interface ServerConfig {
   transcodeConcurrency: number;
   /** Memory for hot media files served from RAM, in bytes. */
   mediaCacheBytes: number;
+  /** VEZA_FFMPEG and VEZA_FFPROBE: the audio tools' paths, when not found on PATH. */
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
   /** Chat sockets one account may have open on this instance. */
   maxSocketsPerUser: number;
   /** Chat sockets one client address may have open on this instance before they say hello. */
@@ -54,12 +63,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Reads and validates the environment once at start; every problem is reported together. */
-export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
-  const problems: string[] = [];
-  const value = (name: string): string | undefined => {
+/**
+ * Reads and validates the environment once at start (with the configuration file and secret
+ * files it names: config-sources.ts); every problem is reported together.
+ */
+export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): ServerConfig {
+  const { env, problems } = resolveEnvironment(givenEnv, cwd);
+  const value = (name: ServerVariable): string | undefined => {
     const raw = env[name];
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
   };
@@ -101,6 +111,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   if (logLevel === undefined) {
     problems.push(`VEZA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}")`);
   }
+  const rawFormat = value('VEZA_LOG_FORMAT');
+  const logFormat = LOG_FORMATS.find((format) => format === rawFormat?.toLowerCase());
+  if (rawFormat !== undefined && logFormat === undefined) {
+    problems.push(`VEZA_LOG_FORMAT must be ${LOG_FORMATS.join(' or ')} (got "${rawFormat}")`);
+  }
 
   const jwtSecret = value('VEZA_JWT_SECRET');
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
@@ -124,7 +139,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     }
   }
 
-  const integer = (name: string, fallback: number, min: number, max: number, unit = ''): number => {
+  const integer = (name: ServerVariable, fallback: number, min: number, max: number, unit = ''): number => {
     const raw = value(name);
     if (raw === undefined) return fallback;
     const parsed = Number(raw);
@@ -157,7 +172,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     problems.push('VEZA_METRICS_LISTEN must differ from VEZA_HOST:VEZA_PORT (the main port)');
   }
 
-  const production = env.NODE_ENV === 'production';
+  const production = value('NODE_ENV') === 'production';
   // Parsed even in production, so a typo is reported rather than hidden.
   const demo = parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems) && !production;
   const trustProxy = parseBool(value('VEZA_TRUST_PROXY'), 'VEZA_TRUST_PROXY', problems);
@@ -171,6 +186,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     databaseUrl,
     natsUrl,
     logLevel: logLevel ?? 'info',
+    logFormat,
     jwtSecret,
     corsOrigins,
     demo,
@@ -180,6 +196,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     uploadMaxBytes: uploadMaxMb * 1024 * 1024,
     transcodeConcurrency,
     mediaCacheBytes: mediaCacheMb * 1024 * 1024,
+    ffmpegPath: value('VEZA_FFMPEG'),
+    ffprobePath: value('VEZA_FFPROBE'),
     maxSocketsPerUser,
     maxPendingSocketsPerAddress,
     firstRequestTimeoutMs,
@@ -198,7 +216,7 @@ function parseListenAddress(raw: string): ListenAddress | undefined {
   return { host, port };
 }
 
-function parseBool(raw: string | undefined, name: string, problems: string[]): boolean {
+function parseBool(raw: string | undefined, name: ServerVariable, problems: string[]): boolean {
   if (raw === undefined) return false;
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;

@@ -1,5 +1,6 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import type { LogLevel } from './config.js';
+import type { LogFormat, LogLevel } from './config.js';
+import { PrettyDestination } from './log-format.js';
 import { redactCredentialPaths, redactRequestUrl } from './log-redaction.js';
 
 /**
@@ -84,6 +85,31 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
 
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+}
+
+/** Where the console logger writes: stdout for the server, stderr for CLI commands (stdout is their output). */
+export interface ConsoleOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * The logger of a running process: lines for people on a terminal, JSON lines otherwise (a
+ * supervisor, a pipe, a log collector); `format` (VEZA_LOG_FORMAT) overrides the guess.
+ */
+export function createConsoleLogger(
+  level: LogLevel,
+  options: { format?: LogFormat | undefined; output?: ConsoleOutput } = {},
+): Logger {
+  const output = options.output ?? process.stdout;
+  const format = options.format ?? (output.isTTY === true ? 'pretty' : 'json');
+  if (format === 'pretty') {
+    const colors = output.isTTY === true && process.env.NO_COLOR === undefined;
+    return pino(loggerOptions(level), new PrettyDestination(output, { colors }));
+  }
+  if (output === process.stdout) return pino(loggerOptions(level));
+  if (output === process.stderr) return pino(loggerOptions(level), pino.destination(2));
+  return pino(loggerOptions(level), output as pino.DestinationStream);
 }
 
 export type { Logger };

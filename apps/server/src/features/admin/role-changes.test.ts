@@ -4,7 +4,7 @@ import { CLOSE_CODES, type ApiKeyCreated, type Permission, type ServerFrame } fr
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
-import { announceAccountChange } from '../auth/account-changes.js';
+import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/account-changes.js';
 import { DEFAULT_SEND_LIMITS } from '../chat/gateway/send-limiter.js';
 
 /*
@@ -144,5 +144,45 @@ describe('an account disabled while connected', () => {
     expect(await byKey.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
     expect(byToken.frames.at(-1)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(other.closeCode).toBeUndefined();
+  });
+});
+
+describe('an account disabled while the server was not listening', () => {
+  it('is closed once the server listens again', async () => {
+    const user = await signUp(t);
+    const socket = track(await connect(wsUrl(t), user.accessToken, {}));
+    await t.database.db.query('UPDATE users SET disabled_at = now() WHERE id = $1', [user.user.id]);
+    await t.database.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+    );
+    expect(await socket.closed(10_000)).toBe(CLOSE_CODES.ACCOUNT_DISABLED);
+  });
+});
+
+describe('sessions ended by an administrator (a password reset)', () => {
+  it('close the sockets opened with them, and only those', async () => {
+    const user = await signUp(t);
+    const ended = track(await connect(wsUrl(t), user.accessToken, {}));
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: user.user.username, password: user.password },
+    });
+    const laterSession = track(await connect(wsUrl(t), login.json<{ accessToken: string }>().accessToken, {}));
+    const byKey = track(await connect(wsUrl(t), await newKey(user.accessToken, ['chat:read']), {}));
+    const { rows } = await t.database.db.query<{ id: string }>(
+      'SELECT id FROM auth_sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1',
+      [user.user.id],
+    );
+    // Among more ended sessions than one notice carries, so the last chunk holds the real one.
+    const sessionIds = [...Array.from({ length: SESSIONS_PER_NOTICE }, () => randomUUID()), rows[0]!.id];
+
+    await t.database.db.transaction((tx) => announceSessionsEnded(tx, user.user.id, sessionIds));
+
+    expect(await ended.closed()).toBe(CLOSE_CODES.UNAUTHORIZED);
+    expect(ended.frames.at(-1)).toMatchObject({ type: 'error', code: 'TOKEN_INVALID' });
+    expect(laterSession.closeCode).toBeUndefined();
+    expect(byKey.closeCode).toBeUndefined();
   });
 });

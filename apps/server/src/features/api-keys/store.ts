@@ -57,6 +57,15 @@ export async function revokeApiKey(db: Queryable, userId: string, id: string, no
   return (result.rowCount ?? 0) > 0;
 }
 
+/** The ids of the user's keys that are not revoked. */
+export async function liveApiKeyIds(db: Queryable, userId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id',
+    [userId],
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function authenticateApiKey(
   db: Queryable,
   secret: string,
@@ -77,10 +86,11 @@ export async function authenticateApiKey(
        UPDATE api_keys SET last_used_at = $2::timestamptz
        WHERE key_hash = $1 AND revoked_at IS NULL
          AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
+         AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL)
      )
      SELECT k.id AS key_id, k.scopes, u.id, u.email, u.username, u.role, u.created_at
      FROM api_keys k JOIN users u ON u.id = k.user_id
-     WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+     WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL`,
     [hashOpaqueToken(secret), now],
   );
   const row = rows[0];

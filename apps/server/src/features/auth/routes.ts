@@ -37,7 +37,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         tags: ['auth'],
         summary: 'Sign in with email or username and password',
         body: LoginBodySchema,
-        response: { 200: AuthSessionSchema, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: AuthSessionSchema, ...errorResponses(400, 401, 403, 413, 429) },
       },
     },
     async (request) => auth.login(request.body, request.ip),

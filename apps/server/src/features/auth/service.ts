@@ -68,8 +68,13 @@ export class AuthService {
       metrics.authLogins.inc({ result: 'failure' });
       throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email, username or password.');
     }
+    // Said only to whoever knows the password: to anyone else a disabled account looks like any other.
+    if (user.disabled) {
+      metrics.authLogins.inc({ result: 'failure' });
+      throw new AppError(403, 'ACCOUNT_DISABLED', "This account has been disabled by the server's administrator.");
+    }
     metrics.authLogins.inc({ result: 'success' });
-    const { passwordHash: _omit, ...record } = user;
+    const { passwordHash: _omit, disabled: _active, ...record } = user;
     return this.startSession(record);
   }
 
@@ -88,7 +93,7 @@ export class AuthService {
         }
       }
       await sessions.markRefreshTokenUsed(tx, row.id, now);
-      const user = await users.findUserById(tx, row.user_id);
+      const user = await users.findActiveUserById(tx, row.user_id);
       if (!user) return { kind: 'invalid' as const };
       const token = await this.issueRefreshToken(tx, row.session_id, row.id, now);
       await sessions.touchSession(tx, row.session_id, now);

@@ -23,16 +23,18 @@ export async function revokeSession(db: Queryable, id: string, reason: RevokeRea
   return (result.rowCount ?? 0) > 0;
 }
 
+/** Returns the sessions it ended, so their open connections can be told. */
 export async function revokeAllSessionsOfUser(
   db: Queryable,
   userId: string,
   reason: RevokeReason,
   now: Date,
-): Promise<void> {
-  await db.query(
-    'UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL',
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id',
     [userId, now, reason],
   );
+  return rows.map((row) => row.id);
 }
 
 export interface RefreshTokenRow {

@@ -65,14 +65,14 @@ export async function insertUser(
 export async function findUserForLogin(
   db: Queryable,
   login: string,
-): Promise<(UserRecord & { passwordHash: string }) | undefined> {
-  const { rows } = await db.query<UserRow & { password_hash: string }>(
-    `SELECT ${COLUMNS}, password_hash FROM users
+): Promise<(UserRecord & { passwordHash: string; disabled: boolean }) | undefined> {
+  const { rows } = await db.query<UserRow & { password_hash: string; disabled: boolean }>(
+    `SELECT ${COLUMNS}, password_hash, disabled_at IS NOT NULL AS disabled FROM users
      WHERE lower(email) = lower($1) OR lower(username) = lower($1) LIMIT 1`,
     [login],
   );
   const row = rows[0];
-  return row ? { ...toUserRecord(row), passwordHash: row.password_hash } : undefined;
+  return row ? { ...toUserRecord(row), passwordHash: row.password_hash, disabled: row.disabled } : undefined;
 }
 
 export async function findUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
@@ -80,7 +80,13 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRecor
   return rows[0] ? toUserRecord(rows[0]) : undefined;
 }
 
-/** The user behind an access token, provided its session is still live. One indexed query. */
+/** The user, unless the account is disabled. */
+export async function findActiveUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL`, [id]);
+  return rows[0] ? toUserRecord(rows[0]) : undefined;
+}
+
+/** The user behind an access token, provided its session is still live and the account active. One indexed query. */
 export async function findUserInLiveSession(
   db: Queryable,
   userId: string,
@@ -89,7 +95,7 @@ export async function findUserInLiveSession(
   const { rows } = await db.query<UserRow>(
     `SELECT u.id, u.email, u.username, u.role, u.created_at
      FROM users u JOIN auth_sessions s ON s.user_id = u.id
-     WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL`,
+     WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
     [userId, sessionId],
   );
   return rows[0] ? toUserRecord(rows[0]) : undefined;
@@ -113,10 +119,62 @@ export async function countUsers(db: Queryable): Promise<number> {
   return Number(rows[0]?.count ?? 0);
 }
 
-/** The current role of each of these users (those that still exist). */
-export async function findRoles(db: Queryable, ids: readonly string[]): Promise<{ id: string; role: Role }[]> {
-  const { rows } = await db.query<{ id: string; role: Role }>('SELECT id, role FROM users WHERE id = ANY($1::uuid[])', [
-    ids,
-  ]);
+/** What an administrator sees of an account. */
+export interface AccountRow extends UserRecord {
+  disabledAt: Date | null;
+}
+
+/** How an administrator names an account: by id, or by email or username (ignoring case). */
+export type AccountRef = { id: string } | { email: string } | { username: string };
+
+const toAccountRow = (row: UserRow & { disabled_at: Date | null }): AccountRow => ({
+  ...toUserRecord(row),
+  disabledAt: row.disabled_at,
+});
+
+export async function listAccounts(db: Queryable): Promise<AccountRow[]> {
+  const { rows } = await db.query<UserRow & { disabled_at: Date | null }>(
+    `SELECT ${COLUMNS}, disabled_at FROM users ORDER BY created_at, lower(username)`,
+  );
+  return rows.map(toAccountRow);
+}
+
+export async function findAccount(db: Queryable, ref: AccountRef): Promise<AccountRow | undefined> {
+  const [where, value] =
+    'id' in ref
+      ? ['id = $1', ref.id]
+      : 'email' in ref
+        ? ['lower(email) = lower($1)', ref.email.trim()]
+        : ['lower(username) = lower($1)', ref.username.trim()];
+  const { rows } = await db.query<UserRow & { disabled_at: Date | null }>(
+    `SELECT ${COLUMNS}, disabled_at FROM users WHERE ${where}`,
+    [value],
+  );
+  return rows[0] ? toAccountRow(rows[0]) : undefined;
+}
+
+export async function updatePasswordHash(db: Queryable, id: string, passwordHash: string, now: Date): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, passwordHash, now]);
+}
+
+/** Disables (with `now`) or re-enables (with null) an account; false when it already was. */
+export async function setDisabledAt(db: Queryable, id: string, disabledAt: Date | null, now: Date): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE users SET disabled_at = $2, updated_at = $3
+     WHERE id = $1 AND (disabled_at IS NULL) = ($2::timestamptz IS NOT NULL)`,
+    [id, disabledAt, now],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** The current role of each of these users (those that still exist), and whether the account is disabled. */
+export async function findRoles(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<{ id: string; role: Role; disabled: boolean }[]> {
+  const { rows } = await db.query<{ id: string; role: Role; disabled: boolean }>(
+    'SELECT id, role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
   return rows;
 }

@@ -8,14 +8,15 @@ import type { ChatHub } from './hub.js';
 /**
  * Hands every account change announced on the database (features/auth/account-changes.ts) to
  * this instance's hub. When the listening connection was lost, changes may have been missed:
- * the roles of everyone connected here are read again instead.
+ * the roles of everyone connected here are read again instead, and disabled accounts closed.
  */
 export function watchAccountChanges(deps: { db: Db; hub: ChatHub; logger: Logger }): DbListener {
   const { db, hub, logger } = deps;
   const resync = async (): Promise<void> => {
     const userIds = hub.connectedUserIds();
     if (userIds.length === 0) return;
-    for (const { id, role } of await findRoles(db, userIds)) hub.applyAccountChange({ kind: 'role', userId: id, role });
+    for (const { id, role, disabled } of await findRoles(db, userIds))
+      hub.applyAccountChange(disabled ? { kind: 'disabled', userId: id } : { kind: 'role', userId: id, role });
   };
   return new DbListener({
     config: db.pool.options,

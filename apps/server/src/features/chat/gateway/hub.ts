@@ -187,9 +187,11 @@ export class ChatHub {
 
   /** A role change or a disabled account reaches every connection of that user on this instance. */
   applyAccountChange(change: AccountChange): void {
+    const ended = change.kind === 'sessions-ended' ? new Set(change.sessionIds) : undefined;
     for (const client of this.clientsOf(change.userId)) {
       if (change.kind === 'role') client.changeRole(change.role);
-      else client.disable();
+      else if (change.kind === 'disabled') client.disable();
+      else if (client.sessionId !== null && ended!.has(client.sessionId)) client.revoke();
     }
   }
 
