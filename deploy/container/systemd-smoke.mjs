@@ -381,7 +381,7 @@ async function main() {
     ]),
   );
   await step('boot the machine (systemd as PID 1)', () => bootMachine(port));
-  const head = await step('git clone into /root/veza', () => cloneRepository);
+  const head = await step('git clone into /root/veza', cloneRepository);
   process.stdout.write(`  commit ${head}\n`);
 
   const created = await runDocumented(systemdLines, /\buser create\b/);
