@@ -31,69 +31,32 @@
  *
  * Usage: node deploy/container/systemd-smoke.mjs [--keep-on-failure]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { shBlocks } from './documented-commands.mjs';
+import {
+  PODMAN_FLAGS,
+  ROOT,
+  ensureBaseImage,
+  freePort,
+  onCleanup,
+  run,
+  smokeTest,
+  step,
+  stopSignal,
+} from './smoke-kit.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEADLINE_MINUTES = 30;
 const NAME = 'veza-systemd-smoke';
 const IMAGE = `localhost/${NAME}`;
 const CHECKOUT = '/root/veza';
-const PODMAN_FLAGS = ['--runtime', 'runc', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
 /** How long the server may take to answer /readyz after `systemctl enable --now` (the unit's TimeoutStartSec). */
 const READY_WITHIN_MS = 120_000;
-
-const deadline = new AbortController();
-/** The empty build context and the repository's bundle on its way into the machine. */
-const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'veza-systemd-smoke-'));
-const timings = [];
-const cleanups = [];
-
-/**
- * Runs a command to its end and returns its output; throws with the output's tail when it fails,
- * and kills it when the deadline passes.
- */
-async function run(command, args, { input, allowFailure = false } = {}) {
-  deadline.signal.throwIfAborted();
-  const child = spawn(command, args, { cwd: ROOT, signal: deadline.signal, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-  child.stdin.on('error', () => {});
-  if (input !== undefined) child.stdin.end(input);
-  else child.stdin.end();
-  const status = await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? signal));
-  });
-  if (status !== 0 && !allowFailure) {
-    const tail = `${stdout}${stderr}`.trimEnd().split('\n').slice(-60).join('\n');
-    throw new Error(`${command} ${args.join(' ')} exited with ${status}\n${tail}`);
-  }
-  return { status, stdout, stderr };
-}
-
-/** Runs `work` now and on exit, whatever happens: cleanups must not depend on the event loop. */
-function cleanupSync(command, args) {
-  spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 });
-}
-
-async function step(name, work) {
-  const started = Date.now();
-  process.stdout.write(`▸ ${name}\n`);
-  const result = await work();
-  timings.push([name, (Date.now() - started) / 1000]);
-  return result;
-}
 
 /** A command as root in the machine: a login shell's user, in the checkout unless told otherwise. */
 const inMachine = (line, { cwd = CHECKOUT, input, allowFailure } = {}) =>
@@ -103,17 +66,6 @@ const inMachine = (line, { cwd = CHECKOUT, input, allowFailure } = {}) =>
     { input, allowFailure },
   );
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function requireTools() {
   if (process.getuid?.() !== 0) throw new Error('Run as root: podman runs a container that boots systemd');
   for (const tool of ['podman', 'runc', 'debootstrap', 'git']) {
@@ -122,21 +74,9 @@ function requireTools() {
   }
 }
 
-/** The Dockerfile's base image, made by build-local-base.sh when missing (and then removed at the end). */
-async function baseImage() {
-  const version = /^ARG NODE_VERSION=(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
-  if (!version) throw new Error('The Dockerfile has no ARG NODE_VERSION line');
-  const image = `docker.io/library/node:${version}-bookworm-slim`;
-  const existed = (await run('podman', ['image', 'exists', image], { allowFailure: true })).status === 0;
-  if (!existed) cleanups.push(() => cleanupSync('podman', ['rmi', '--force', image]));
-  const made = await run('bash', ['deploy/container/build-local-base.sh']);
-  if (made.stdout.trim().split('\n').at(-1) !== image) throw new Error(`build-local-base.sh made ${made.stdout}`);
-  return image;
-}
-
 /** Boots the machine with systemd as PID 1 and waits until systemd says it is up. */
 async function bootMachine(port) {
-  cleanups.push(() => cleanupSync('podman', ['rm', '--force', '--time', '10', NAME]));
+  onCleanup('podman', ['rm', '--force', '--time', '10', NAME]);
   await run('podman', [
     'run',
     '--detach',
@@ -168,7 +108,7 @@ async function bootMachine(port) {
 }
 
 /** A fresh clone of the committed HEAD in /root/veza, which only root can enter. */
-async function cloneRepository() {
+async function cloneRepository(workdir) {
   const head = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
   const dirty = (await run('git', ['status', '--porcelain', '--untracked-files=no'])).stdout.trim();
   if (dirty !== '') process.stdout.write(`  (uncommitted changes are not tested: the clone is of HEAD ${head})\n`);
@@ -221,7 +161,7 @@ function request(target, method, urlPath, body) {
         method,
         path: urlPath,
         headers: { host: target.servername, ...(body ? { 'content-type': 'application/json' } : {}) },
-        signal: deadline.signal,
+        signal: stopSignal,
       },
       (incoming) => {
         let text = '';
@@ -359,13 +299,15 @@ async function main() {
   if (createLine.length !== 1 || !login)
     throw new Error('The systemd block has no single `user create --username` line');
 
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'veza-systemd-smoke-'));
+  onCleanup(() => fs.rmSync(workdir, { recursive: true, force: true }));
   const exists = await run('podman', ['container', 'exists', NAME], { allowFailure: true });
   if (exists.status === 0)
     throw new Error(`A container named ${NAME} exists: podman rm --force ${NAME}, then run again`);
   const port = await freePort();
 
-  const base = await step('base image (build-local-base.sh)', baseImage);
-  cleanups.push(() => cleanupSync('podman', ['rmi', '--force', IMAGE]));
+  const base = await step('base image (build-local-base.sh)', ensureBaseImage);
+  onCleanup('podman', ['rmi', '--force', IMAGE]);
   await step('machine image (systemd, nginx, caddy, ffmpeg, git)', () =>
     run('podman', [
       'build',
@@ -381,7 +323,7 @@ async function main() {
     ]),
   );
   await step('boot the machine (systemd as PID 1)', () => bootMachine(port));
-  const head = await step('git clone into /root/veza', cloneRepository);
+  const head = await step('git clone into /root/veza', () => cloneRepository(workdir));
   process.stdout.write(`  commit ${head}\n`);
 
   const created = await runDocumented(systemdLines, /\buser create\b/);
@@ -412,32 +354,6 @@ async function main() {
   await step('systemctl stop veza: exits 0, nothing left to kill', checkStop);
 }
 
-const started = Date.now();
-const giveUp = setTimeout(
-  () => deadline.abort(new Error(`gave up after ${DEADLINE_MINUTES} minutes`)),
-  DEADLINE_MINUTES * 60_000,
-);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => deadline.abort(new Error(`stopped by ${signal}`)));
-}
-let failed = false;
-try {
-  await main();
-} catch (error) {
-  failed = true;
-  const reason = deadline.signal.aborted ? deadline.signal.reason : error;
-  process.stderr.write(`✖ ${reason instanceof Error ? reason.message : String(reason)}\n`);
-} finally {
-  clearTimeout(giveUp);
-  fs.rmSync(workdir, { recursive: true, force: true });
-  if (failed && process.argv.includes('--keep-on-failure')) {
-    process.stdout.write(`  kept for a look: podman exec -it ${NAME} bash; then remove it and ${IMAGE}\n`);
-  } else {
-    for (const cleanup of cleanups.reverse()) cleanup();
-  }
-}
-for (const [name, seconds] of timings) process.stdout.write(`  ${seconds.toFixed(1).padStart(7)} s  ${name}\n`);
-process.stdout.write(
-  `${failed ? '✖ systemd smoke test failed' : '✔ systemd smoke test passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-);
-process.exitCode = failed ? 1 : 0;
+await smokeTest('systemd smoke test', DEADLINE_MINUTES, main, {
+  kept: `podman exec -it ${NAME} bash; then podman rm --force ${NAME} && podman rmi ${IMAGE}`,
+});
