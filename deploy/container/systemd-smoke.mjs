@@ -7,13 +7,14 @@
  * 1. Builds the machine (systemd-machine.Containerfile: Debian's systemd, nginx, Caddy, ffmpeg,
  *    git) on the Dockerfile's locally made base, boots it, and clones the committed HEAD of this
  *    repository into /root/veza (mode 0700, as on a fresh machine).
- * 2. Runs every command line of the systemd section's sh block in /root/veza with bash, in order:
- *    the build, useradd, install, daemon-reload, enable --now, and the CLI that creates the admin.
- *    Then: the unit is enabled and active, runs as `veza` inside its sandbox (read-only root).
+ * 2. Runs every command line of the systemd section's sh block in /root/veza with bash, in order
+ *    (the build, the user, the files, the first admin, the unit). Then: the unit is enabled and
+ *    active, and the server runs as `veza` inside its sandbox (read-only root).
  * 3. nginx: makes a self-signed certificate where deploy/proxy/nginx.conf expects certbot's (the
- *    guide's "get it first" step needs a public name), runs the nginx block, and through nginx
- *    from outside the machine: /readyz, the admin's sign-in with the printed password, and a chat
- *    WebSocket that gets its welcome.
+ *    guide's certbot step needs a public name and Let's Encrypt), runs the nginx block, then from
+ *    outside the machine: on port 80 a certbot challenge file is served and the rest redirected;
+ *    through TLS, /readyz, the admin's sign-in with the printed password, and a chat WebSocket
+ *    that gets its welcome.
  * 4. Caddy: switches the machine from nginx to Caddy, puts a self-signed certificate in Caddy's
  *    storage where its ACME client would have saved one (no ACME server is reachable here), runs
  *    the Caddy block with the unchanged Caddyfile, and the same three checks through Caddy.
@@ -32,7 +33,9 @@
  * Usage: node deploy/container/systemd-smoke.mjs [--keep-on-failure]
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +78,7 @@ function requireTools() {
 }
 
 /** Boots the machine with systemd as PID 1 and waits until systemd says it is up. */
-async function bootMachine(port) {
+async function bootMachine(ports) {
   onCleanup('podman', ['rm', '--force', '--time', '10', NAME]);
   await run('podman', [
     'run',
@@ -87,7 +90,9 @@ async function bootMachine(port) {
     '--cap-add',
     'SYS_ADMIN',
     '--publish',
-    `127.0.0.1:${port}:443`,
+    `127.0.0.1:${ports.https}:443`,
+    '--publish',
+    `127.0.0.1:${ports.http}:80`,
     IMAGE,
     '/sbin/init',
   ]);
@@ -221,6 +226,38 @@ async function checkThroughProxy(target, admin) {
   }
 }
 
+/** One plain HTTP GET to the machine's port 80 as `host`. */
+function plainGet(port, host, urlPath) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, headers: { host }, signal: stopSignal }, (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode, location: incoming.headers.location, text }));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * Port 80 of the nginx example: a file certbot's webroot plugin leaves in /var/www/html for a
+ * renewal is served, anything else is redirected to HTTPS.
+ */
+async function checkPlainHttp(port, name) {
+  const token = randomBytes(16).toString('hex');
+  await inMachine(
+    `install -d /var/www/html/.well-known/acme-challenge && echo ${token} > /var/www/html/.well-known/acme-challenge/${token}`,
+  );
+  const challenge = await plainGet(port, name, `/.well-known/acme-challenge/${token}`);
+  if (challenge.status !== 200 || challenge.text.trim() !== token) {
+    throw new Error(`certbot's challenge file answered ${challenge.status}: ${challenge.text.slice(0, 200)}`);
+  }
+  const other = await plainGet(port, name, '/api/v1/health?x=1');
+  if (other.status !== 301 || other.location !== `https://${name}/api/v1/health?x=1`) {
+    throw new Error(`Plain HTTP answered ${other.status} ${other.location ?? ''} instead of a redirect to HTTPS`);
+  }
+}
+
 /** The nginx example's server_name and certificate paths, as the reader's copy has them. */
 function nginxSite() {
   const config = fs.readFileSync(path.join(ROOT, 'deploy/proxy/nginx.conf'), 'utf8');
@@ -304,7 +341,7 @@ async function main() {
   const exists = await run('podman', ['container', 'exists', NAME], { allowFailure: true });
   if (exists.status === 0)
     throw new Error(`A container named ${NAME} exists: podman rm --force ${NAME}, then run again`);
-  const port = await freePort();
+  const ports = { https: await freePort(), http: await freePort() };
 
   const base = await step('base image (build-local-base.sh)', ensureBaseImage);
   onCleanup('podman', ['rmi', '--force', IMAGE]);
@@ -322,7 +359,7 @@ async function main() {
       workdir,
     ]),
   );
-  await step('boot the machine (systemd as PID 1)', () => bootMachine(port));
+  await step('boot the machine (systemd as PID 1)', () => bootMachine(ports));
   const head = await step('git clone into /root/veza', () => cloneRepository(workdir));
   process.stdout.write(`  commit ${head}\n`);
 
@@ -337,8 +374,11 @@ async function main() {
     makeCertificate(nginx.name, nginx.certificate, nginx.key),
   );
   await runDocumented(nginxLines);
+  await step('nginx on port 80: certbot’s challenges answered, the rest sent to HTTPS', () =>
+    checkPlainHttp(ports.http, nginx.name),
+  );
   await step('through nginx: /readyz, admin sign-in, WebSocket', () =>
-    checkThroughProxy({ port, servername: nginx.name, ca: nginxCa }, admin),
+    checkThroughProxy({ port: ports.https, servername: nginx.name, ca: nginxCa }, admin),
   );
 
   const site = caddySite();
@@ -348,7 +388,7 @@ async function main() {
   const caddyCa = await step('self-signed certificate in Caddy’s storage', () => seedCaddyCertificate(site));
   await runDocumented(caddyLines);
   await step('through Caddy: /readyz, admin sign-in, WebSocket', () =>
-    checkThroughProxy({ port, servername: site, ca: caddyCa }, admin),
+    checkThroughProxy({ port: ports.https, servername: site, ca: caddyCa }, admin),
   );
 
   await step('systemctl stop veza: exits 0, nothing left to kill', checkStop);
