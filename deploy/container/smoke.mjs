@@ -188,6 +188,10 @@ async function composeSection(markdown) {
   const volume = `${COMPOSE_PROJECT}_veza-data`;
   assertAbsent('container', container);
   assertAbsent('volume', volume);
+  // podman-compose makes the project's network and its `down` leaves it.
+  cleanups.push(() =>
+    run('podman', ['network', 'rm', '--force', `${COMPOSE_PROJECT}_default`], { capture: true, allowFailure: true }),
+  );
   cleanups.push(() => run('podman', ['volume', 'rm', '--force', volume], { capture: true, allowFailure: true }));
   cleanups.push(() => run('podman', ['rm', '--force', '--volumes', container], { capture: true, allowFailure: true }));
   cleanups.push(() =>
