@@ -38,23 +38,8 @@ export function runTool(command: string, args: string[], options: { cwd?: string
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The command lines of the ```sh blocks under `## <heading>` of a Markdown document, block by block. */
-export function shBlocks(markdown: string, heading: string): string[][] {
-  const lines = markdown.split('\n');
-  const start = lines.indexOf(`## ${heading}`);
-  if (start < 0) throw new Error(`No "## ${heading}" section`);
-  const blocks: string[][] = [];
-  let current: string[] | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (current === undefined && line.startsWith('## ')) break;
-    if (current === undefined && line.trim() === '```sh') current = [];
-    else if (current !== undefined && line.trim() === '```') {
-      blocks.push(current);
-      current = undefined;
-    } else if (current !== undefined && line.trim() !== '') current.push(line.trim());
-  }
-  return blocks;
-}
+/** The ```sh blocks of a Markdown section, as the smoke scripts read them. */
+export { shBlocks } from './container/documented-commands.mjs';
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {

@@ -25,6 +25,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { shBlocks } from './documented-commands.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DOCS = path.join(ROOT, 'docs/operations.md');
@@ -35,32 +36,6 @@ const COMPOSE_PROJECT = 'veza-smoke';
 
 const timings = [];
 const cleanups = [];
-
-/** The command lines of the ```sh blocks under `## <heading>` (first block only when `firstBlockOnly`). */
-export function documentedCommands(markdown, heading, { firstBlockOnly = false } = {}) {
-  const lines = markdown.split('\n');
-  const start = lines.indexOf(`## ${heading}`);
-  if (start < 0) throw new Error(`docs/operations.md has no "## ${heading}" section`);
-  const commands = [];
-  let inBlock = false;
-  let blocks = 0;
-  for (const line of lines.slice(start + 1)) {
-    if (!inBlock && line.startsWith('## ')) break;
-    if (line.trim() === '```sh') {
-      inBlock = true;
-      blocks += 1;
-      continue;
-    }
-    if (inBlock && line.trim() === '```') {
-      inBlock = false;
-      if (firstBlockOnly) break;
-      continue;
-    }
-    if (inBlock && line.trim() !== '' && !line.trim().startsWith('#')) commands.push(line.trim());
-  }
-  if (blocks === 0) throw new Error(`The "${heading}" section of docs/operations.md has no sh block`);
-  return commands;
-}
 
 /** Splits a documented command line into words; quotes are not needed by these commands and refused. */
 function words(line) {
@@ -148,7 +123,7 @@ function asPodman(line, port) {
 }
 
 async function dockerSection(markdown) {
-  const commands = documentedCommands(markdown, 'Docker');
+  const commands = shBlocks(markdown, 'Docker').flat();
   const find = (prefix) => {
     const found = commands.filter((line) => line.startsWith(prefix));
     if (found.length !== 1)
@@ -190,7 +165,7 @@ async function dockerSection(markdown) {
 }
 
 async function composeSection(markdown) {
-  const commands = documentedCommands(markdown, 'Docker Compose', { firstBlockOnly: true });
+  const [commands] = shBlocks(markdown, 'Docker Compose');
   const composeArgs = (line) => {
     const [docker, compose, ...rest] = words(line);
     if (docker !== 'docker' || compose !== 'compose') throw new Error(`Expected a docker compose command: ${line}`);
@@ -213,6 +188,10 @@ async function composeSection(markdown) {
   const volume = `${COMPOSE_PROJECT}_veza-data`;
   assertAbsent('container', container);
   assertAbsent('volume', volume);
+  // podman-compose makes the project's network and its `down` leaves it.
+  cleanups.push(() =>
+    run('podman', ['network', 'rm', '--force', `${COMPOSE_PROJECT}_default`], { capture: true, allowFailure: true }),
+  );
   cleanups.push(() => run('podman', ['volume', 'rm', '--force', volume], { capture: true, allowFailure: true }));
   cleanups.push(() => run('podman', ['rm', '--force', '--volumes', container], { capture: true, allowFailure: true }));
   cleanups.push(() =>
