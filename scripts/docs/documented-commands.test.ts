@@ -56,6 +56,25 @@ describe('the commands of the docs', () => {
         const source = readFileSync(file, 'utf8');
         const named = [`'${how.name}'`, `"${how.name}"`, `\`${how.name}\``].some((quoted) => source.includes(quoted));
         expect(named, `${how.file} has no test named "${how.name}"`).toBe(true);
+      } else if (how.kind === 'script') {
+        const file = path.join(REPO_ROOT, how.file);
+        expect(existsSync(file), `${how.file} does not exist`).toBe(true);
+        const steps = readFileSync(path.join(REPO_ROOT, '.ci/run'), 'utf8').split('\n');
+        expect(
+          steps.map((step) => step.trim()),
+          `.ci/run does not run ${how.file}`,
+        ).toContain(`node ${how.file}`);
+        // The script reads the lines it runs from the section itself, so docs and script cannot drift.
+        const source = readFileSync(file, 'utf8');
+        expect(
+          source.includes('shBlocks(') && source.includes(`'${how.section}')`),
+          `${how.file} does not read the "${how.section}" section with shBlocks`,
+        ).toBe(true);
+        const section = readFileSync(path.join(REPO_ROOT, line.file), 'utf8').split('\n## ');
+        expect(
+          section.some((part) => part.startsWith(`${how.section}\n`) && part.includes(line.command)),
+          `${where(line)} is not in the "${how.section}" section the script reads`,
+        ).toBe(true);
       } else {
         const steps = readFileSync(path.join(REPO_ROOT, '.ci/run'), 'utf8').split('\n');
         expect(

@@ -15,9 +15,15 @@ export const DOCUMENTED_FILES = ['README.md', 'docs/operations.md'] as const;
  * - test: another test runs it (or its exact equivalent); the file must exist and contain a test
  *   of that name.
  * - ci: .ci/run runs this exact line.
+ * - script: a script that .ci/run runs reads the `## section` of the document and runs its sh
+ *   blocks' lines as written, on a machine made for it (a container, a machine booting systemd);
+ *   `note` says what differs from a reader's machine, when anything does.
  */
 export type Exercise =
-  { kind: 'run'; expect: RunCheck; output?: RegExp } | { kind: 'test'; file: string; name: string } | { kind: 'ci' };
+  | { kind: 'run'; expect: RunCheck; output?: RegExp }
+  | { kind: 'test'; file: string; name: string }
+  | { kind: 'ci' }
+  | { kind: 'script'; file: string; section: string; note?: string };
 
 /**
  * What a command run here must do.
@@ -42,6 +48,12 @@ export interface DocumentedCommand {
 export const run = (expect: RunCheck, output?: RegExp): Exercise => ({ kind: 'run', expect, output });
 export const coveredBy = (file: string, name: string): Exercise => ({ kind: 'test', file, name });
 export const ranByCi = (): Exercise => ({ kind: 'ci' });
+export const ranByScript = (file: string, section: string, note?: string): Exercise => ({
+  kind: 'script',
+  file,
+  section,
+  ...(note ? { note } : {}),
+});
 
 /**
  * The run-here commands execute in this order, in one fresh copy of the checkout: the first one
@@ -62,8 +74,84 @@ export const DOCUMENTED_COMMANDS: readonly DocumentedCommand[] = [
   // README "Two commands".
   { command: 'npm start', how: run('desktop') },
   { command: 'npm test', how: ranByCi() },
-  // docs/operations.md "Bootstrapping the first admin": `veza-server` on PATH (run-documented.ts).
-  { command: 'veza-server user create --email you@example.org --username you --role admin', how: run('account') },
+  // docs/operations.md "Bootstrapping the first admin", then "The command line" in the order of
+  // the docs, on the copy's ./data.
+  {
+    command: 'npm run veza-server -- user create --email you@example.org --username you --role admin',
+    how: run('account'),
+  },
+  { command: 'npm run veza-server -- --version', how: run('completes', /^veza-server \d+\.\d+\.\d+$/m) },
+  { command: 'npm run veza-server -- user create --email sam@example.org --username sam', how: run('account') },
+  {
+    command: 'npm run veza-server -- user list',
+    how: run('completes', /\bsam\s+sam@example\.org\s+listener\s+active\b/),
+  },
+  {
+    command: 'npm run veza-server -- user set-role --username sam --role moderator',
+    how: run('completes', /is now moderator \(was listener\)/),
+  },
+  {
+    command: 'npm run veza-server -- user reset-password --email sam@example.org',
+    how: run('completes', /Password: \S{12,}/),
+  },
+  { command: 'npm run veza-server -- user disable --username sam', how: run('completes', /^Disabled sam /m) },
+  { command: 'npm run veza-server -- user enable --username sam', how: run('completes', /^Enabled sam /m) },
+  // docs/operations.md "Docker" and the first "Docker Compose" block: podman runs them as written
+  // (the `docker` name and this machine's runtime flags aside) on an image built from the
+  // Dockerfile over a locally made Debian base (no registry is reachable here).
+  { command: /^docker (build|run|exec|stop) /, how: ranByScript('deploy/container/smoke.mjs', 'Docker') },
+  {
+    command: /^docker compose -f deploy\/compose\/server\.yml /,
+    how: ranByScript('deploy/container/smoke.mjs', 'Docker Compose'),
+  },
+  // The second "Docker Compose" block: its secrets lines run in a temp dir; the compose file's
+  // postgres and nats images cannot be pulled here, so the closest check runs its veza service.
+  {
+    command:
+      /^(install -d -m 0700 deploy\/compose\/secrets|openssl rand -hex 32 > deploy\/compose\/secrets\/|echo "postgres:\/\/veza:|chmod 0644 deploy\/compose\/secrets)/,
+    how: coveredBy(
+      'deploy/container.test.ts',
+      'create every secret the compose file names, readable by the containers only through a root-only directory',
+    ),
+  },
+  {
+    command: /^docker compose -f deploy\/compose\/postgres-nats\.yml /,
+    how: ranByScript(
+      'deploy/container/postgres-nats-smoke.mjs',
+      'Docker Compose',
+      'no postgres or nats image can be pulled here: the Dockerfile image runs with the compose ' +
+        "file's environment, secrets and volume against the machine's PostgreSQL (set up as the " +
+        "image's init scripts do) and NATS; the documented exec runs as podman exec",
+    ),
+  },
+  // docs/operations.md "systemd" and "Reverse proxy": every line as written, in order, as root in
+  // a 0700 clone on a Debian machine booting systemd (podman); certbot's certificate is a
+  // self-signed one at the same paths.
+  {
+    command:
+      /^(npx --yes pnpm@[\d.]+ |useradd --system .* veza$|install (-d )?-m 0[0-7]{3} (-o veza )?-g veza |runuser -u veza -- |install -m 0644 deploy\/systemd\/veza\.service |systemctl (daemon-reload|enable --now veza)$)/,
+    how: ranByScript('deploy/container/systemd-smoke.mjs', 'systemd'),
+  },
+  {
+    command: /^(install -m 0644 deploy\/proxy\/|nginx -t$|caddy validate |systemctl reload (nginx|caddy)$)/,
+    how: ranByScript('deploy/container/systemd-smoke.mjs', 'Reverse proxy'),
+  },
+  // docs/operations.md "Metrics".
+  { command: 'openssl rand -hex 32', how: run('completes', /^[0-9a-f]{64}$/m) },
+  {
+    command: 'promtool check rules deploy/prometheus/veza-alerts.yml',
+    how: coveredBy(
+      'apps/server/src/features/health/metrics.promtool.test.ts',
+      'check rules: the alert rules are valid',
+    ),
+  },
+  {
+    command: 'promtool test rules deploy/prometheus/veza-alerts.test.yml',
+    how: coveredBy(
+      'apps/server/src/features/health/metrics.promtool.test.ts',
+      'test rules: each alert fires when it should, and only then',
+    ),
+  },
 ];
 
 /**

@@ -43,6 +43,7 @@ import { installAccessControl } from './http/access.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js';
 import { installInFlightTracking } from './http/in-flight.js';
+import { installRefusedBodyDrain } from './http/refused-body-drain.js';
 import { installRequestIds, requestIdOf } from './http/request-id.js';
 import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
@@ -91,6 +92,8 @@ export interface AppLimits {
   mediaUrlTtlSeconds: number;
   /** A TCP connection that sends no request within this is closed. */
   firstRequestTimeoutMs: number;
+  /** How long a body refused for its size (413) may take to arrive and be discarded. */
+  refusedBodyDrainMs: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -108,6 +111,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   mediaCacheBytes: 64 * 1024 * 1024,
   mediaUrlTtlSeconds: 6 * 60 * 60,
   firstRequestTimeoutMs: 10_000,
+  refusedBodyDrainMs: 10_000,
 };
 
 export type VezaApp = FastifyInstance & {
@@ -142,6 +146,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     mediaCacheBytes,
     mediaUrlTtlSeconds,
     firstRequestTimeoutMs,
+    refusedBodyDrainMs,
   } = {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -267,6 +272,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const inFlight = installInFlightTracking(app);
   installValidation(app);
   installErrorHandling(app);
+  installRefusedBodyDrain(app, refusedBodyDrainMs);
 
   // Responses finishing after close() began end their keep-alive connection, so shutdown does
   // not wait out the keep-alive timeout of every client that had a request in flight.
