@@ -179,6 +179,31 @@ describe('chat socket against a scripted server', () => {
     expect(fake.connections).toHaveLength(1);
   });
 
+  it('stops on 4004 and says the account is disabled', async () => {
+    const fake = await fakeServer();
+    fake.onHello = (socket) => socket.close(4004, 'account disabled');
+    const { service } = startChat(fake);
+    const state = await waitFor(() => {
+      const s = service.connection();
+      return s.status === 'offline' && s.lastError ? s : null;
+    }, 'stopped');
+    expect(state.lastError).toBe('An administrator has disabled this account.');
+    expect(state.nextRetryAt).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(fake.connections).toHaveLength(1);
+  });
+
+  it('retries with backoff on 4029 and says why', async () => {
+    const fake = await fakeServer();
+    fake.onHello = (socket) => socket.close(4029, 'too many connections');
+    const { service } = startChat(fake);
+    const state = await waitFor(() => {
+      const s = service.connection();
+      return s.status === 'offline' && s.nextRetryAt ? s : null;
+    }, 'waiting to retry');
+    expect(state.lastError).toBe('This account has too many open connections; retrying.');
+  });
+
   it('renews the token on 4001 and reconnects with the new one; stops when signed out', async () => {
     const fake = await fakeServer();
     let token = 'expired';

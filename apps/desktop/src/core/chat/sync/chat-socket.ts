@@ -199,6 +199,16 @@ export class ChatSocket {
       });
       return;
     }
+    if (code === CLOSE_CODES.ACCOUNT_DISABLED) {
+      // Reconnecting is refused until an administrator enables the account again.
+      this.running = false;
+      this.setState({
+        status: 'offline',
+        nextRetryAt: null,
+        lastError: 'An administrator has disabled this account.',
+      });
+      return;
+    }
     if (code === CLOSE_CODES.UNAUTHORIZED) {
       try {
         await this.options.tokens.renewAccessToken();
@@ -311,6 +321,7 @@ function describeNetworkError(error: Error): string {
 function closeMessage(code: number, reason: string): string {
   if (code === CLOSE_CODES.GOING_AWAY) return 'The server is restarting.';
   if (code === CLOSE_CODES.TOO_SLOW) return 'The connection fell behind; resuming.';
+  if (code === CLOSE_CODES.TOO_MANY_CONNECTIONS) return 'This account has too many open connections; retrying.';
   if (code === 1006) return 'The chat connection was lost.';
   return reason ? `The chat connection closed: ${reason}` : `The chat connection closed (${code}).`;
 }
