@@ -10,8 +10,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /**
  * A copy of the working tree as a clone would give it: the tracked files (as they are now, edits
  * included) and the untracked ones git does not ignore, so no node_modules, no dist, no data.
- * The copy's root is made traversable by everyone: as root, the embedded PostgreSQL runs as the
- * postgres user and must reach its binaries under the copy's node_modules.
+ * The copy's root stays private (0700, as mkdtemp makes it), like a clone under /root: as root,
+ * the embedded PostgreSQL runs as the postgres user, which cannot enter it, and must still start
+ * (docs/operations.md, "The embedded PostgreSQL as root").
  */
 export async function freshCheckout(prefix: string): Promise<string> {
   const { stdout } = await promisify(execFile)(
@@ -20,7 +21,7 @@ export async function freshCheckout(prefix: string): Promise<string> {
     { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
   );
   const target = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  await fs.chmod(target, 0o755);
+  await fs.chmod(target, 0o700);
   for (const file of stdout.split('\0').filter(Boolean)) {
     const source = path.join(REPO_ROOT, file);
     const stat = await fs.lstat(source).catch(() => null);
