@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { withClient } from './with-client.js';
 
 /*
  * The server connects to its embedded database as `veza_app`: a LOGIN role that owns the `veza`
@@ -28,16 +28,6 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 }
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT';
-
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Everything the superuser owns in the app's schemas, handed to the app role. Objects of
