@@ -35,7 +35,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { shBlocks } from './documented-commands.mjs';
-import { PODMAN_FLAGS, ROOT, ensureBaseImage, freePort, onCleanup, run, smokeTest, step } from './smoke-kit.mjs';
+import {
+  PODMAN_FLAGS,
+  ROOT,
+  ensureBaseImage,
+  freePort,
+  onCleanup,
+  run,
+  signIn,
+  smokeTest,
+  step,
+  waitHealthy,
+} from './smoke-kit.mjs';
 
 const DEADLINE_MINUTES = 20;
 const COMPOSE_FILE = 'deploy/compose/postgres-nats.yml';
@@ -43,7 +54,6 @@ const NAME = 'veza-postgres-nats-smoke';
 const IMAGE = `localhost/${NAME}`;
 const VOLUME = `${NAME}_veza-data`;
 const NATS = { host: '127.0.0.1', port: 4222 };
-const HEALTHY_WITHIN_MS = 180_000;
 
 /** The keys of the veza service this script knows how to honour; another key must be handled here first. */
 const VEZA_KEYS = [
@@ -262,32 +272,6 @@ function vezaRunArgs(compose, { secretsBase, postgresHost, port }) {
   return args;
 }
 
-async function waitHealthy() {
-  const deadline = Date.now() + HEALTHY_WITHIN_MS;
-  while (Date.now() < deadline) {
-    if ((await run('podman', ['healthcheck', 'run', NAME], { allowFailure: true })).status === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  const logs = await run('podman', ['logs', NAME], { allowFailure: true });
-  throw new Error(
-    `The veza container was not healthy within ${HEALTHY_WITHIN_MS / 1000} s\n${logs.stdout}${logs.stderr}`,
-  );
-}
-
-async function signIn(port, createOutput, login) {
-  const password = /^Password: (\S+)$/m.exec(createOutput)?.[1];
-  if (!password) throw new Error(`veza-server user create printed no password:\n${createOutput}`);
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login, password }),
-  });
-  const body = await response.json();
-  if (response.status !== 200 || typeof body.accessToken !== 'string' || body.user?.role !== 'admin') {
-    throw new Error(`Sign-in as ${login} answered ${response.status}: ${JSON.stringify(body)}`);
-  }
-}
-
 /** The roles of the server's sessions on the veza database, and whether the role `veza` is a superuser. */
 async function databaseSessions(socketDir) {
   const psql = (sql) =>
@@ -349,7 +333,7 @@ async function main() {
   onCleanup('podman', ['rm', '--force', '--volumes', NAME]);
   await step('veza service (podman run) until healthy', async () => {
     await run('podman', vezaRunArgs(compose, { secretsBase: secretsRoot, postgresHost, port }));
-    await waitHealthy();
+    await waitHealthy(NAME);
   });
   await step('$ …exec veza veza-server user create (podman exec), then sign in', async () => {
     const created = await run('podman', ['exec', NAME, ...createArgs]);

@@ -6,11 +6,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The flags podman needs on these machines (DESIGN.md: crun fails, default ulimits are too high). */
 export const PODMAN_FLAGS = ['--runtime', 'runc', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+/** How long a veza container may take to pass its image's HEALTHCHECK (migrations on a fresh volume included). */
+const HEALTHY_WITHIN_MS = 180_000;
 
 const deadline = new AbortController();
 const timings = [];
@@ -85,6 +88,32 @@ export async function freePort(host = '127.0.0.1') {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Polls the image's own HEALTHCHECK (`podman healthcheck run`) until it passes; the container's logs when it does not. */
+export async function waitHealthy(container) {
+  const deadline = Date.now() + HEALTHY_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if ((await run('podman', ['healthcheck', 'run', container], { allowFailure: true })).status === 0) return;
+    await sleep(1000);
+  }
+  const logs = await run('podman', ['logs', container], { allowFailure: true });
+  throw new Error(`${container} was not healthy within ${HEALTHY_WITHIN_MS / 1000} s\n${logs.stdout}${logs.stderr}`);
+}
+
+/** Takes the password `veza-server user create` printed and signs in with it over HTTP as the admin it made. */
+export async function signIn(port, createOutput, login) {
+  const password = /^Password: (\S+)$/m.exec(createOutput)?.[1];
+  if (!password) throw new Error(`veza-server user create printed no password:\n${createOutput}`);
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  const body = await response.json();
+  if (response.status !== 200 || typeof body.accessToken !== 'string' || body.user?.role !== 'admin') {
+    throw new Error(`Sign-in as ${login} answered ${response.status}: ${JSON.stringify(body)}`);
+  }
 }
 
 /**

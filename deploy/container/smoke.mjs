@@ -21,17 +21,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { shBlocks } from './documented-commands.mjs';
+import { PODMAN_FLAGS, ROOT, freePort, signIn, waitHealthy } from './smoke-kit.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DOCS = path.join(ROOT, 'docs/operations.md');
-const HEALTHY_WITHIN_MS = 180_000;
-const PODMAN_RUN_FLAGS = ['--runtime', 'runc', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
-const PODMAN_BUILD_FLAGS = [...PODMAN_RUN_FLAGS, '--pull=never', '--format', 'docker'];
+const PODMAN_BUILD_FLAGS = [...PODMAN_FLAGS, '--pull=never', '--format', 'docker'];
 const COMPOSE_PROJECT = 'veza-smoke';
 
 const timings = [];
@@ -67,43 +62,6 @@ async function step(name, work) {
   return result;
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls the image's own HEALTHCHECK (`podman healthcheck run`) until it passes. */
-async function waitHealthy(container) {
-  const deadline = Date.now() + HEALTHY_WITHIN_MS;
-  while (Date.now() < deadline) {
-    if (run('podman', ['healthcheck', 'run', container], { capture: true, allowFailure: true }).status === 0) return;
-    await sleep(1000);
-  }
-  const logs = run('podman', ['logs', container], { capture: true, allowFailure: true });
-  throw new Error(`${container} was not healthy within ${HEALTHY_WITHIN_MS / 1000} s\n${logs.stdout}${logs.stderr}`);
-}
-
-/** The password `veza-server user create` printed, and a sign-in with it over HTTP. */
-async function signIn(port, createOutput, login) {
-  const password = /^Password: (\S+)$/m.exec(createOutput)?.[1];
-  if (!password) throw new Error(`veza-server user create printed no password:\n${createOutput}`);
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login, password }),
-  });
-  const body = await response.json();
-  if (response.status !== 200 || typeof body.accessToken !== 'string' || body.user?.role !== 'admin') {
-    throw new Error(`Sign-in as ${login} answered ${response.status}: ${JSON.stringify(body)}`);
-  }
-}
-
 function assertAbsent(kind, name) {
   const exists = run('podman', [kind, 'exists', name], { capture: true, allowFailure: true }).status === 0;
   if (exists)
@@ -118,7 +76,7 @@ function asPodman(line, port) {
     rest[index - 1] === '-p' && word.endsWith(':8080') ? `127.0.0.1:${port}:8080` : word,
   );
   if (subcommand === 'build') return [subcommand, ...PODMAN_BUILD_FLAGS, ...args];
-  if (subcommand === 'run') return [subcommand, ...PODMAN_RUN_FLAGS, ...args];
+  if (subcommand === 'run') return [subcommand, ...PODMAN_FLAGS, ...args];
   return [subcommand, ...args];
 }
 
@@ -175,7 +133,7 @@ async function composeSection(markdown) {
       '--podman-build-args',
       PODMAN_BUILD_FLAGS.join(' '),
       '--podman-run-args',
-      PODMAN_RUN_FLAGS.join(' '),
+      PODMAN_FLAGS.join(' '),
       ...rest,
     ];
   };

@@ -127,7 +127,7 @@ export type VezaApp = FastifyInstance & {
   };
 };
 
-type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'> &
+export type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'> &
   Partial<Pick<ServerConfig, 'metricsToken' | 'metricsListen'>>;
 
 export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {

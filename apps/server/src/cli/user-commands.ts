@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EmailSchema, PasswordSchema, UsernameSchema } from '@veza/shared';
 import { newPassword } from '../demo/seed.js';
 import {
+  type AccountAdminDeps,
   disableAccount,
   enableAccount,
   requireAccount,
@@ -9,7 +10,7 @@ import {
   setAccountRole,
 } from '../features/auth/account-admin.js';
 import { createAccount } from '../features/auth/accounts.js';
-import { listAccounts, type AccountRow } from '../features/auth/user-store.js';
+import { listAccounts, type AccountRef, type AccountRow } from '../features/auth/user-store.js';
 import { systemClock } from '../infra/clock.js';
 import type { ServerConfig } from '../infra/config.js';
 import { formatAccountTable } from './account-table.js';
@@ -89,19 +90,32 @@ async function listUsers(config: ServerConfig, args: string[]): Promise<number> 
   });
 }
 
+/**
+ * Runs a command on one account: opens the database, finds the account `ref` names (a coded
+ * error when none does) and hands it to `change`. Exit code 0 once the change is done.
+ */
+async function onAccount(
+  config: ServerConfig,
+  ref: AccountRef,
+  change: (deps: AccountAdminDeps, account: AccountRow) => Promise<void>,
+): Promise<number> {
+  return withDatabase(config, async ({ db }) => {
+    await change({ db, clock: systemClock }, await requireAccount(db, ref));
+    return 0;
+  });
+}
+
 async function setRole(config: ServerConfig, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...ACCOUNT_OPTIONS, role: { type: 'string' } }, strict: true });
   const ref = accountOption(values);
   const role = roleOption(values.role);
-  return withDatabase(config, async ({ db }) => {
-    const account = await requireAccount(db, ref);
+  return onAccount(config, ref, async (deps, account) => {
     if (account.role === role) {
       print(`${describe(account)} is already ${role}; nothing changed.`);
-      return 0;
+      return;
     }
-    await setAccountRole({ db, clock: systemClock }, account, role);
+    await setAccountRole(deps, account, role);
     print(`${describe(account)} is now ${role} (was ${account.role}).`);
-    return 0;
   });
 }
 
@@ -110,37 +124,29 @@ async function resetPassword(config: ServerConfig, args: string[]): Promise<numb
   const ref = accountOption(values);
   const generated = values.password === undefined;
   const password = generated ? newPassword() : checkedOption('password', PasswordSchema, values.password!);
-  return withDatabase(config, async ({ db }) => {
-    const account = await requireAccount(db, ref);
-    const { sessionsEnded } = await resetAccountPassword({ db, clock: systemClock }, account, password);
+  return onAccount(config, ref, async (deps, account) => {
+    const { sessionsEnded } = await resetAccountPassword(deps, account, password);
     print(`New password set for ${describe(account)}; ${sessions(sessionsEnded)} ended.`);
     if (generated) print(`Password: ${password}`);
-    return 0;
   });
 }
 
 async function disable(config: ServerConfig, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: ACCOUNT_OPTIONS, strict: true });
-  const ref = accountOption(values);
-  return withDatabase(config, async ({ db }) => {
-    const account = await requireAccount(db, ref);
-    const { alreadyDisabled, sessionsEnded } = await disableAccount({ db, clock: systemClock }, account);
+  return onAccount(config, accountOption(values), async (deps, account) => {
+    const { alreadyDisabled, sessionsEnded } = await disableAccount(deps, account);
     print(
       alreadyDisabled
         ? `${describe(account)} was already disabled; ${sessions(sessionsEnded)} ended.`
         : `Disabled ${describe(account)}: ${sessions(sessionsEnded)} ended and its open connections closed. \`veza-server user enable\` undoes it.`,
     );
-    return 0;
   });
 }
 
 async function enable(config: ServerConfig, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: ACCOUNT_OPTIONS, strict: true });
-  const ref = accountOption(values);
-  return withDatabase(config, async ({ db }) => {
-    const account = await requireAccount(db, ref);
-    const changed = await enableAccount({ db, clock: systemClock }, account);
+  return onAccount(config, accountOption(values), async (deps, account) => {
+    const changed = await enableAccount(deps, account);
     print(changed ? `Enabled ${describe(account)}; it can sign in again.` : `${describe(account)} is not disabled.`);
-    return 0;
   });
 }

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSession } from '@veza/shared';
-import { buildApp, type VezaApp } from '../app.js';
-import { InProcessBus } from '../infra/bus.js';
-import { systemClock } from '../infra/clock.js';
+import type { VezaApp } from '../app.js';
 import { createDb, type Db } from '../infra/db/db.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger, type Logger } from '../infra/logger.js';
-import { scratchBlobStore } from '../test-support/blobs.js';
-import { TEST_PUBLIC_URL, bearer } from '../test-support/app.js';
+import { bearer, buildAppOn } from '../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/database.js';
 
 let database: TestDatabase;
@@ -38,18 +35,10 @@ interface Options {
 }
 
 async function makeApp(options: Options = {}): Promise<VezaApp> {
-  const app = await buildApp(
-    { publicUrl: TEST_PUBLIC_URL, corsOrigins: options.corsOrigins ?? [], trustProxy: false },
-    {
-      db: options.db ?? database.db,
-      bus: new InProcessBus(),
-      clock: systemClock,
-      logger: options.logger ?? createLogger('silent'),
-      jwtSecret: randomBytes(32),
-      blobs: await scratchBlobStore(),
-      audioTools: null,
-    },
-  );
+  const app = await buildAppOn(options.db ?? database.db, {
+    config: { corsOrigins: options.corsOrigins ?? [] },
+    deps: options.logger ? { logger: options.logger } : {},
+  });
   options.routes?.(app);
   await app.ready();
   apps.push(app);

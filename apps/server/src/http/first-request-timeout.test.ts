@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import { connect, wsUrl } from '../test-support/chat.js';
-import type { TestSocket } from '../test-support/ws-client.js';
+import { socketTracker } from '../test-support/ws-client.js';
 
 /*
  * Security finding 2: a TCP connection that never sends a request is closed after a short bound
@@ -16,7 +16,7 @@ const FIRST_REQUEST_TIMEOUT_MS = 300;
 let t: TestApp;
 let port: number;
 const opened: net.Socket[] = [];
-const sockets: TestSocket[] = [];
+const { track, terminateAll } = socketTracker();
 beforeAll(async () => {
   t = await createTestApp({ audioTools: null, limits: { firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS } });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const socket of opened) socket.destroy();
-  for (const socket of sockets) socket.ws.terminate();
+  terminateAll();
   await t.close();
 });
 
@@ -78,8 +78,7 @@ describe('a connection that never sends a request', () => {
     keptAlive.socket.write('GET /healthz HTTP/1.1\r\nhost: veza.test\r\n\r\n');
     await until(keptAlive, /^HTTP\/1\.1 200[\s\S]*\r\n\r\n\{"status":"ok"\}$/);
 
-    const chat = await connect(wsUrl(t), user.accessToken, {});
-    sockets.push(chat);
+    const chat = track(await connect(wsUrl(t), user.accessToken, {}));
 
     const body = JSON.stringify({ login: user.user.username, password: 'not the password' });
     const slowUpload = await rawConnection();

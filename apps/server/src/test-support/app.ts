@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findAudioTools, type AudioTools } from '@veza/audio';
 import type { AuthSession, Role } from '@veza/shared';
-import { buildApp, type AppLimits, type VezaApp } from '../app.js';
+import { buildApp, type AppConfig, type AppDeps, type AppLimits, type VezaApp } from '../app.js';
 import { InProcessBus, type Bus } from '../infra/bus.js';
 import { LocalBlobStore } from '../infra/blobs/local-blob-store.js';
 import { systemClock, type Clock } from '../infra/clock.js';
+import type { Db } from '../infra/db/db.js';
 import { createLogger, type Logger } from '../infra/logger.js';
+import { scratchBlobStore } from './blobs.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_PUBLIC_URL = 'http://veza.test';
@@ -74,6 +76,33 @@ export async function createTestApp(
       await rm(mediaRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An app (not yet ready) on a database the test already has, where createTestApp makes its own:
+ * silent, on an in-process bus and the system clock, with a scratch media store and no ffmpeg,
+ * unless `deps` says otherwise. Default limits, unlike createTestApp's generous ones.
+ */
+export async function buildAppOn(
+  db: Db,
+  options: { config?: Partial<AppConfig>; deps?: Partial<Omit<AppDeps, 'db'>>; limits?: Partial<AppLimits> } = {},
+): Promise<VezaApp> {
+  const { config, deps = {}, limits } = options;
+  const logger = deps.logger ?? createLogger('silent');
+  return buildApp(
+    { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false, ...config },
+    {
+      ...deps,
+      db,
+      bus: deps.bus ?? new InProcessBus({ logger }),
+      clock: deps.clock ?? systemClock,
+      logger,
+      jwtSecret: deps.jwtSecret ?? randomBytes(32),
+      blobs: deps.blobs ?? (await scratchBlobStore()),
+      audioTools: deps.audioTools ?? null,
+    },
+    limits,
+  );
 }
 
 let counter = 0;

@@ -81,3 +81,20 @@ export class TestSocket {
     this.ws.close();
   }
 }
+
+/**
+ * The sockets a test file keeps open across its tests: `track` keeps one (and returns it),
+ * `terminateAll` ends them, for an afterAll to call before it closes the server.
+ */
+export function socketTracker(): { track: (socket: TestSocket) => TestSocket; terminateAll: () => void } {
+  const sockets: TestSocket[] = [];
+  return {
+    track: (socket) => {
+      sockets.push(socket);
+      return socket;
+    },
+    terminateAll: () => {
+      for (const socket of sockets.splice(0)) socket.ws.terminate();
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, type ApiKeyCreated, type Permission, type ServerFrame } from '@veza/shared';
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
-import type { TestSocket } from '../../test-support/ws-client.js';
+import { socketTracker, type TestSocket } from '../../test-support/ws-client.js';
 import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/account-changes.js';
 import { DEFAULT_SEND_LIMITS } from '../chat/gateway/send-limiter.js';
 
@@ -14,7 +14,7 @@ import { DEFAULT_SEND_LIMITS } from '../chat/gateway/send-limiter.js';
  */
 
 let t: TestApp;
-const sockets: TestSocket[] = [];
+const { track, terminateAll } = socketTracker();
 beforeAll(async () => {
   t = await createTestApp({
     limits: { chatSends: { ...DEFAULT_SEND_LIMITS, capacity: 10_000, refillPerSecond: 10_000 } },
@@ -22,13 +22,9 @@ beforeAll(async () => {
   await t.app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.ws.terminate();
+  terminateAll();
   await t.close();
 });
-const track = (socket: TestSocket): TestSocket => {
-  sockets.push(socket);
-  return socket;
-};
 
 async function setRole(adminToken: string, userId: string, role: string): Promise<void> {
   const response = await t.app.inject({

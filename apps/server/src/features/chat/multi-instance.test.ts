@@ -9,12 +9,11 @@ import {
   type RoomEvent,
   type ServerFrame,
 } from '@veza/shared';
-import { buildApp, type VezaApp } from '../../app.js';
-import { systemClock } from '../../infra/clock.js';
+import type { VezaApp } from '../../app.js';
 import { createLogger } from '../../infra/logger.js';
 import { NatsBus } from '../../infra/nats-bus.js';
 import { announceAccountChange } from '../auth/account-changes.js';
-import { scratchBlobStore } from '../../test-support/blobs.js';
+import { buildAppOn } from '../../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { skipWithoutNats, TEST_NATS_URL } from '../../test-support/nats.js';
 import { eventually } from '../../test-support/chat.js';
@@ -39,11 +38,10 @@ interface Instance {
 
 async function startInstance(): Promise<Instance> {
   const bus = await NatsBus.connect(TEST_NATS_URL, logger, { prefix });
-  const app = await buildApp(
-    { publicUrl: 'http://veza.test', corsOrigins: [], trustProxy: false },
-    { db: database.db, bus, clock: systemClock, logger, jwtSecret, blobs: await scratchBlobStore(), audioTools: null },
-    { authRequestsPerMinute: 10_000, presenceIntervalMs: 500 },
-  );
+  const app = await buildAppOn(database.db, {
+    deps: { bus, logger, jwtSecret },
+    limits: { authRequestsPerMinute: 10_000, presenceIntervalMs: 500 },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, bus, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/v1/ws` };

@@ -1,10 +1,8 @@
 import type { Clock } from '../../infra/clock.js';
+import { TokenBucket, type BucketLimits } from '../../infra/token-bucket.js';
 
-export interface ReadLimits {
-  /** Read markers a user may set in one room in a burst. */
-  capacity: number;
-  refillPerSecond: number;
-}
+/** Read markers a user may set in one room in a burst, and how fast that budget comes back. */
+export type ReadLimits = BucketLimits;
 
 /**
  * A reader marks a room read as messages arrive; faster than this is a script. The desktop
@@ -12,18 +10,13 @@ export interface ReadLimits {
  */
 export const DEFAULT_READ_LIMITS: ReadLimits = { capacity: 10, refillPerSecond: 2 };
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 /**
  * A token bucket per (user, room) for read markers, over the socket and the REST route alike.
  * Unlike writes (SendLimiter), too many reads never mute anyone: the excess is only refused.
  * Per instance.
  */
 export class ReadThrottle {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly clock: Clock,
@@ -36,27 +29,15 @@ export class ReadThrottle {
     const key = `${userId}:${roomId}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: this.limits.capacity, at: now };
+      // Before the new bucket goes in: it is full, and the sweep would take it back out.
+      if (this.buckets.size >= 100_000) this.sweep(now);
+      bucket = new TokenBucket(this.limits, now);
       this.buckets.set(key, bucket);
-      if (this.buckets.size > 100_000) this.sweep(now);
     }
-    bucket.tokens = Math.min(
-      this.limits.capacity,
-      bucket.tokens + ((now - bucket.at) / 1000) * this.limits.refillPerSecond,
-    );
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) / this.limits.refillPerSecond) * 1000);
+    return bucket.take(now);
   }
 
-  /** Forgets buckets that have refilled: they hold nothing a fresh one would not. */
   private sweep(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      const refilled = bucket.tokens + ((now - bucket.at) / 1000) * this.limits.refillPerSecond;
-      if (refilled >= this.limits.capacity) this.buckets.delete(key);
-    }
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
   }
 }

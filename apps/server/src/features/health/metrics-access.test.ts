@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type VezaApp } from '../../app.js';
-import { InProcessBus } from '../../infra/bus.js';
-import { systemClock } from '../../infra/clock.js';
+import type { VezaApp } from '../../app.js';
 import { loadConfig, type ServerConfig } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
 import { createMetrics } from '../../infra/metrics.js';
 import { startServer } from '../../runtime.js';
-import { TEST_PUBLIC_URL } from '../../test-support/app.js';
-import { scratchBlobStore } from '../../test-support/blobs.js';
+import { buildAppOn } from '../../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { decideScrape, isLoopback, type MetricsAccess } from './metrics-access.js';
 import { listenForScrapes, type MetricsListener } from './metrics-listener.js';
@@ -138,19 +134,7 @@ describe('/metrics over real connections', () => {
 
   /** An app on every interface (`::` is dual-stack: IPv4 peers appear as ::ffff:a.b.c.d). */
   async function listening(config: Partial<ServerConfig> = {}): Promise<number> {
-    const logger = createLogger('silent');
-    const app = await buildApp(
-      { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false, ...config },
-      {
-        db: database.db,
-        bus: new InProcessBus({ logger }),
-        clock: systemClock,
-        logger,
-        jwtSecret: randomBytes(32),
-        blobs: await scratchBlobStore(),
-        audioTools: null,
-      },
-    );
+    const app = await buildAppOn(database.db, { config });
     apps.push(app);
     await app.listen({ host: '::', port: 0 });
     return (app.server.address() as AddressInfo).port;

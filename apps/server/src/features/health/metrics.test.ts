@@ -6,20 +6,17 @@ import path from 'node:path';
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION, type StreamGrant } from '@veza/shared';
-import { buildApp, type VezaApp } from '../../app.js';
-import { InProcessBus } from '../../infra/bus.js';
+import type { VezaApp } from '../../app.js';
 import { systemClock } from '../../infra/clock.js';
 import { createDb } from '../../infra/db/db.js';
 import { enqueueJob } from '../../infra/jobs/queue.js';
-import { createLogger } from '../../infra/logger.js';
 import { createMetrics } from '../../infra/metrics.js';
-import { bearer, createTestApp, signUp, TEST_PUBLIC_URL, type TestApp } from '../../test-support/app.js';
+import { bearer, buildAppOn, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import { makeTone } from '../../test-support/audio-files.js';
-import { scratchBlobStore } from '../../test-support/blobs.js';
 import { connect, connectSynced, createRoom, eventually, isType, sendMessage, wsUrl } from '../../test-support/chat.js';
 import { baseUrl, localize, uploadTrack, waitForState } from '../../test-support/media.js';
 import { sampleSum, scrape } from '../../test-support/metrics.js';
-import { TestSocket } from '../../test-support/ws-client.js';
+import { TestSocket, socketTracker } from '../../test-support/ws-client.js';
 
 /*
  * The families /metrics adds for operators, moved by real traffic: real sockets, a real upload
@@ -28,11 +25,7 @@ import { TestSocket } from '../../test-support/ws-client.js';
 
 let t: TestApp;
 let dir: string;
-const sockets: TestSocket[] = [];
-const track = (socket: TestSocket): TestSocket => {
-  sockets.push(socket);
-  return socket;
-};
+const { track, terminateAll } = socketTracker();
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -40,7 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'veza-metrics-'));
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.ws.terminate();
+  terminateAll();
   await t.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -218,23 +211,10 @@ describe('database pool and bus metrics', () => {
 
   it('answers a scrape while the pool is exhausted: queries waiting are counted, the queue depth left out', async () => {
     const db = createDb({ connectionString: t.database.connectionString, max: 1 });
-    const logger = createLogger('silent');
     let app: VezaApp | undefined;
     let held: PoolClient | undefined = await db.pool.connect();
     try {
-      app = await buildApp(
-        { publicUrl: TEST_PUBLIC_URL, corsOrigins: [], trustProxy: false },
-        {
-          db,
-          bus: new InProcessBus({ logger }),
-          clock: systemClock,
-          logger,
-          jwtSecret: randomBytes(32),
-          blobs: await scratchBlobStore(),
-          audioTools: null,
-          metrics: createMetrics({ scrapeQueryTimeoutMs: 100 }),
-        },
-      );
+      app = await buildAppOn(db, { deps: { metrics: createMetrics({ scrapeQueryTimeoutMs: 100 }) } });
       await app.ready();
       const waiting = db.query('SELECT 1');
       const text = await scrape(app);

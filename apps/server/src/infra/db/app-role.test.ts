@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterKit } from '../../test-support/embedded-clusters.js';
 import { createLogger } from '../logger.js';
@@ -7,6 +6,7 @@ import { scramVerifier } from './app-role.js';
 import { clusterPaths, type EmbeddedPostgres } from './embedded-postgres.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { withClient } from './with-client.js';
 
 /*
  * Security finding 6: the server connected to its embedded database as initdb's superuser, so
@@ -17,16 +17,6 @@ import { MIGRATIONS, type Migration } from './migrations/index.js';
 const kit = new ClusterKit();
 afterAll(() => kit.cleanup(), 120_000);
 const silent = createLogger('silent');
-
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 interface RoleRow {
   user: string;

@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { withClient } from './with-client.js';
 
 /*
  * The server connects to its embedded database as `veza_app`: a LOGIN role that owns the `veza`
@@ -29,15 +29,16 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT';
 
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+/**
+ * One kind of object in the app's schemas that the superuser owns and no extension does, as
+ * ALTER statements for `app`: `catalog` names its rows, `prefix` its columns (`<prefix>namespace`,
+ * `<prefix>owner`), `regtype` the cast that prints a row's name.
+ */
+const handOverKind = (kind: string, catalog: string, prefix: string, regtype: string, where = ''): string => `
+    SELECT format('ALTER ${kind} %s OWNER TO %I', o.oid::${regtype}, app)
+      FROM ${catalog} o JOIN app_schemas s ON s.oid = o.${prefix}namespace
+      WHERE o.${prefix}owner = current_user::regrole${where}
+        AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = '${catalog}'::regclass AND e.objid = o.oid)`;
 
 /**
  * Everything the superuser owns in the app's schemas, handed to the app role. Objects of
@@ -75,26 +76,10 @@ BEGIN
           SELECT 1 FROM pg_depend d
           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
-    UNION ALL
-    SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, app)
-      FROM pg_proc p JOIN app_schemas s ON s.oid = p.pronamespace
-      WHERE p.proowner = current_user::regrole
-        AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
-    UNION ALL
-    SELECT format('ALTER TYPE %s OWNER TO %I', t.oid::regtype, app)
-      FROM pg_type t JOIN app_schemas s ON s.oid = t.typnamespace
-      WHERE t.typowner = current_user::regrole AND t.typtype IN ('d', 'e', 'r')
-        AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
-    UNION ALL
-    SELECT format('ALTER TEXT SEARCH CONFIGURATION %s OWNER TO %I', cfg.oid::regconfig, app)
-      FROM pg_ts_config cfg JOIN app_schemas s ON s.oid = cfg.cfgnamespace
-      WHERE cfg.cfgowner = current_user::regrole
-        AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_ts_config'::regclass AND e.objid = cfg.oid)
-    UNION ALL
-    SELECT format('ALTER TEXT SEARCH DICTIONARY %s OWNER TO %I', dict.oid::regdictionary, app)
-      FROM pg_ts_dict dict JOIN app_schemas s ON s.oid = dict.dictnamespace
-      WHERE dict.dictowner = current_user::regrole
-        AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_ts_dict'::regclass AND e.objid = dict.oid)
+    UNION ALL${handOverKind('ROUTINE', 'pg_proc', 'pro', 'regprocedure')}
+    UNION ALL${handOverKind('TYPE', 'pg_type', 'typ', 'regtype', " AND o.typtype IN ('d', 'e', 'r')")}
+    UNION ALL${handOverKind('TEXT SEARCH CONFIGURATION', 'pg_ts_config', 'cfg', 'regconfig')}
+    UNION ALL${handOverKind('TEXT SEARCH DICTIONARY', 'pg_ts_dict', 'dict', 'regdictionary')}
   LOOP
     EXECUTE statement;
   END LOOP;

@@ -1,8 +1,8 @@
-import pg from 'pg';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { acquireDataDir, readOwner } from './data-dir-lock.js';
 import { EmbeddedPostgres, connectionStringForRunningCluster } from './embedded-postgres.js';
+import { withClient } from './with-client.js';
 
 /** Where the database is and how to let go of it. */
 export interface DatabaseHandle {
@@ -22,16 +22,12 @@ export interface OpenDatabaseOptions {
 
 /** The role a connection string logs in as, and whether it is a superuser. */
 export async function describeRole(connectionString: string): Promise<{ role: string; superuser: boolean }> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
+  return withClient(connectionString, async (client) => {
     const { rows } = await client.query<{ role: string; superuser: boolean }>(
       'SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
     );
     return rows[0]!;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   isProcessAlive,
   readPostmasterPid,
 } from './embedded-postgres.js';
+import { withClient } from './with-client.js';
 
 /*
  * Always runs, whether or not DATABASE_URL is set: these tests start their own clusters in temp
@@ -86,16 +87,6 @@ describe('EmbeddedPostgres', () => {
     clusters.push(cluster);
     await cluster.start();
     return cluster;
-  };
-
-  const withClient = async <T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
   };
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '@veza/shared';
 import { createTestApp, signUp, type TestApp } from '../../../test-support/app.js';
 import { connect, eventually, isType, wsUrl } from '../../../test-support/chat.js';
-import { TestSocket } from '../../../test-support/ws-client.js';
+import { TestSocket, socketTracker } from '../../../test-support/ws-client.js';
 import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
 
 /*
@@ -12,7 +12,7 @@ import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
 
 let t: TestApp;
 let url: string;
-const sockets: TestSocket[] = [];
+const { track, terminateAll } = socketTracker();
 beforeAll(async () => {
   t = await createTestApp({
     audioTools: null,
@@ -22,13 +22,9 @@ beforeAll(async () => {
   url = wsUrl(t);
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.ws.terminate();
+  terminateAll();
   await t.close();
 });
-const track = (socket: TestSocket): TestSocket => {
-  sockets.push(socket);
-  return socket;
-};
 
 const hello = (socket: TestSocket, token: string): void =>
   socket.send({ type: 'hello', protocol: PROTOCOL_VERSION, token, cursors: {} });

@@ -1,9 +1,9 @@
 import type { Clock } from '../../../infra/clock.js';
+import { TokenBucket, type BucketLimits } from '../../../infra/token-bucket.js';
 
-export interface SendLimits {
+export interface SendLimits extends BucketLimits {
   /** Burst size: frames that change something, per user. */
   capacity: number;
-  refillPerSecond: number;
   /** Refusals within `strikeWindowMs` that turn into a mute. */
   strikesToMute: number;
   strikeWindowMs: number;
@@ -18,9 +18,8 @@ export const DEFAULT_SEND_LIMITS: SendLimits = {
   muteMs: 30_000,
 };
 
-interface Bucket {
-  tokens: number;
-  at: number;
+interface Sender {
+  bucket: TokenBucket;
   strikes: number[];
   mutedUntil: number;
 }
@@ -32,7 +31,7 @@ export type LimitDecision = { ok: true } | { ok: false; code: 'RATE_LIMITED' | '
  * RATE_LIMITED errors; a user who keeps flooding is muted for a while. Per instance.
  */
 export class SendLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly senders = new Map<string, Sender>();
 
   constructor(
     private readonly clock: Clock,
@@ -41,41 +40,31 @@ export class SendLimiter {
 
   take(userId: string): LimitDecision {
     const now = this.clock.now().getTime();
-    let bucket = this.buckets.get(userId);
-    if (!bucket) {
-      bucket = { tokens: this.limits.capacity, at: now, strikes: [], mutedUntil: 0 };
-      this.buckets.set(userId, bucket);
-      if (this.buckets.size > 50_000) this.sweep(now);
+    let sender = this.senders.get(userId);
+    if (!sender) {
+      // Before the new sender goes in: it holds nothing, and the sweep would take it back out.
+      if (this.senders.size >= 50_000) this.sweep(now);
+      sender = { bucket: new TokenBucket(this.limits, now), strikes: [], mutedUntil: 0 };
+      this.senders.set(userId, sender);
     }
-    if (bucket.mutedUntil > now) return { ok: false, code: 'MUTED', retryAfterMs: bucket.mutedUntil - now };
-    bucket.tokens = Math.min(
-      this.limits.capacity,
-      bucket.tokens + ((now - bucket.at) / 1000) * this.limits.refillPerSecond,
-    );
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true };
-    }
-    bucket.strikes = bucket.strikes.filter((t) => now - t < this.limits.strikeWindowMs);
-    bucket.strikes.push(now);
-    if (bucket.strikes.length >= this.limits.strikesToMute) {
-      bucket.strikes = [];
-      bucket.mutedUntil = now + this.limits.muteMs;
+    if (sender.mutedUntil > now) return { ok: false, code: 'MUTED', retryAfterMs: sender.mutedUntil - now };
+    const waitMs = sender.bucket.take(now);
+    if (waitMs === 0) return { ok: true };
+    sender.strikes = sender.strikes.filter((t) => now - t < this.limits.strikeWindowMs);
+    sender.strikes.push(now);
+    if (sender.strikes.length >= this.limits.strikesToMute) {
+      sender.strikes = [];
+      sender.mutedUntil = now + this.limits.muteMs;
       return { ok: false, code: 'MUTED', retryAfterMs: this.limits.muteMs };
     }
-    return {
-      ok: false,
-      code: 'RATE_LIMITED',
-      retryAfterMs: Math.ceil(((1 - bucket.tokens) / this.limits.refillPerSecond) * 1000),
-    };
+    return { ok: false, code: 'RATE_LIMITED', retryAfterMs: waitMs };
   }
 
+  /** Forgets senders a fresh entry would treat the same: not muted, bucket full, no strike in the window. */
   private sweep(now: number): void {
-    for (const [userId, bucket] of this.buckets) {
-      if (bucket.mutedUntil <= now && bucket.tokens >= this.limits.capacity - 1 && now - bucket.at > 60_000) {
-        this.buckets.delete(userId);
-      }
+    for (const [userId, sender] of this.senders) {
+      const striking = sender.strikes.some((t) => now - t < this.limits.strikeWindowMs);
+      if (sender.mutedUntil <= now && !striking && sender.bucket.isFull(now)) this.senders.delete(userId);
     }
   }
 }
