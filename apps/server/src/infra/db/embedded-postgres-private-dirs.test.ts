@@ -120,12 +120,15 @@ describe('PostgreSQL binaries inside a directory the postgres user cannot enter'
     const privateInstall = await kit.tempDir('private-install', 0o700);
     const install = await linkedInstallCopy(path.join(privateInstall, 'postgresql'));
     const dataDir = await kit.tempDir('data');
-    const cacheRoot = system.installCache[0]!;
+    // A cache of its own: from a checkout that is itself private (a clone under /root), the tests
+    // above already copied the same install into the shared stand-in.
+    const cacheRoot = path.join(await kit.tempDir('install-cache'), 'cache');
+    const systemDirs: SystemDirs = { ...system, installCache: [cacheRoot] };
 
     const { logger, lines } = capturingLogger();
     const copied = (): number => lines.filter((line) => line.msg.startsWith('copied PostgreSQL')).length;
     const start = async (): Promise<{ exe: string; stop: () => Promise<void> }> => {
-      const cluster = kit.cluster({ dataDir, logger, install, systemDirs: system });
+      const cluster = kit.cluster({ dataDir, logger, install, systemDirs });
       await cluster.start();
       expect(await query(cluster.connectionString(), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
       const pid = (await readPostmasterPid(clusterPaths(dataDir).clusterDir))!.pid;
