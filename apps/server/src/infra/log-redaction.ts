@@ -37,9 +37,46 @@ function credentialPrefix(path: string): string | undefined {
   );
 }
 
+/** `%xx` decoded as single bytes, tolerant of malformed escapes (this only decides and redacts, never serves). */
+function percentDecode(text: string): string {
+  let decoded = text;
+  // Repeated, bounded: a double-encoded `%256D` still reads as a media path to the redaction.
+  for (let round = 0; round < 4 && decoded.includes('%'); round += 1) {
+    const next = decoded.replace(/%([0-9a-f]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (next === decoded) break;
+    decoded = next;
+  }
+  return decoded;
+}
+
+/**
+ * The path as any server, proxy or router in front could read it: percent-decoded, NUL and
+ * `;params` stripped, `\` read as `/`, repeated slashes collapsed, dot-segments resolved. Case is
+ * kept (segments are matched against what may be kept); `namesCredentialPath` folds it.
+ */
+function normalisedSegments(path: string): string[] {
+  const decoded = percentDecode(path).normalize('NFKC').replaceAll('\0', '').replaceAll('\\', '/');
+  const segments: string[] = [];
+  for (const raw of decoded.split('/')) {
+    const segment = raw.split(';')[0]!;
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  return segments;
+}
+
+/** The credential prefix the normalised, case-folded path names, if any. */
+function namedCredentialPrefix(segments: readonly string[]): string | undefined {
+  const first = segments[0]?.toLowerCase();
+  return CREDENTIAL_PATH_PREFIXES.find((prefix) => first === prefix.slice(1));
+}
+
 /**
  * A request target as logged: origin-form (`/media/…`, also `//media/…`) or absolute-form
- * (`http://host/media/…`), redacted when its path is a credential path, unchanged otherwise.
+ * (`http://host/media/…`), redacted when its path is, or normalises to, a credential path
+ * (`/MEDIA/…`, `/media%2Fhls/…`, `/api/../media/…`, `/media;x/…`: requests another router
+ * could serve as media, or that look like media links); unchanged otherwise.
  */
 export function redactRequestUrl(url: string): string {
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? '';
@@ -47,18 +84,35 @@ export function redactRequestUrl(url: string): string {
   const slashes = /^\/*/.exec(afterOrigin)![0];
   const path = `/${afterOrigin.slice(slashes.length)}`;
   const prefix = credentialPrefix(path);
-  if (prefix === undefined) return url;
-  return origin + slashes + prefix.slice(1) + redactUnderPrefix(path.slice(prefix.length));
+  if (prefix !== undefined) return origin + slashes + prefix.slice(1) + redactUnderPrefix(path.slice(prefix.length));
+  const queryAt = path.search(/[?#]/);
+  const segments = normalisedSegments(queryAt === -1 ? path : path.slice(0, queryAt));
+  const named = namedCredentialPrefix(segments);
+  if (named === undefined) return url;
+  // Logged in its normalised form: the raw form could hide a signature in any of its spellings.
+  const rest = segments.slice(1).map((segment) => `/${segment}`).join('');
+  const query = queryAt === -1 || queryAt === path.length - 1 ? '' : `?${REDACTED}`;
+  return origin + named + redactUnderPrefix(rest) + query;
 }
 
-const IN_TEXT = new RegExp(
-  `(${CREDENTIAL_PATH_PREFIXES.map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})` +
-    '(?=[/?#]|$)([^\\s"\'`<>()]*)',
-  'gm',
-);
+/** Where a path may start in free text: not inside a word or a path segment (`GET:/media`, `"/media`, `url=/media`). */
+const PATH_START = /(?<![A-Za-z0-9._~%-])(?:[a-z][a-z0-9+.-]*:\/\/|\/|\\|%(?:25)*(?:2f|5c))/gi;
+/** A run of text that can be one URL (what a log message quotes a path with ends it). */
+const URL_LIKE = /[^\s"'`<>()]+/g;
+
+/** A token with its first credential path (in any spelling `redactRequestUrl` knows) redacted to its end. */
+function redactToken(token: string): string {
+  for (const start of token.matchAll(PATH_START)) {
+    const candidate = token.slice(start.index);
+    const redacted = redactRequestUrl(candidate);
+    if (redacted !== candidate) return token.slice(0, start.index) + redacted;
+  }
+  return token;
+}
 
 /** Free text (an error message, a stack, a log message) with every credential path in it redacted. */
 export function redactCredentialPaths(text: string): string {
-  if (!CREDENTIAL_PATH_PREFIXES.some((prefix) => text.includes(prefix))) return text;
-  return text.replace(IN_TEXT, (_match, prefix: string, rest: string) => prefix + redactUnderPrefix(rest));
+  const folded = percentDecode(text).normalize('NFKC').toLowerCase();
+  if (!CREDENTIAL_PATH_PREFIXES.some((prefix) => folded.includes(prefix.slice(1)))) return text;
+  return text.replace(URL_LIKE, redactToken);
 }

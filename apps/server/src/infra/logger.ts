@@ -58,6 +58,9 @@ const serializers = {
   }),
   err: (error: Error) => {
     const serialized = pino.stdSerializers.err(error);
+    // Node's parse errors carry the raw request bytes (Fastify logs them as "client error" at
+    // trace): signed paths, Authorization headers, login bodies. Never logged.
+    delete serialized.rawPacket;
     if (typeof serialized.message === 'string') serialized.message = redactCredentialPaths(serialized.message);
     if (typeof serialized.stack === 'string') serialized.stack = redactCredentialPaths(serialized.stack);
     return serialized;
