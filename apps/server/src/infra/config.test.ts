@@ -211,7 +211,7 @@ describe('loadConfig rejects invalid values', () => {
       'VEZA_PORT must be an integer between 0 and 65535 (got "abc")',
       'VEZA_PUBLIC_URL must be an http(s) URL (got "ftp://veza.example.com")',
       'DATABASE_URL must be a postgres:// or postgresql:// URL',
-      'VEZA_NATS_URL must be a nats:// or tls:// URL (got "http://nats:4222")',
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got a http:// URL)',
       'VEZA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'VEZA_JWT_SECRET must be at least 32 bytes long',
       'VEZA_CORS_ORIGINS has an invalid origin "not a url"',
@@ -273,8 +273,27 @@ describe('loadConfig rejects invalid values', () => {
 
   it('refuses NATS over WebSocket, which the server cannot use', () => {
     expect(problemsOf({ VEZA_NATS_URL: 'ws://nats:8080' })).toEqual([
-      'VEZA_NATS_URL must be a nats:// or tls:// URL (got "ws://nats:8080")',
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got a ws:// URL)',
     ]);
+  });
+
+  it('never tells back the value of a secret variable, at most the scheme of a URL', () => {
+    expect(problemsOf({ VEZA_NATS_URL: 'http://natsuser:S3cretNatsPw@nats:4222' })).toEqual([
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got a http:// URL)',
+    ]);
+    // Without `//` the "scheme" is the user name: not told back either.
+    expect(problemsOf({ VEZA_NATS_URL: 'natsuser:S3cretNatsPw@nats:4222' })).toEqual([
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got something else)',
+    ]);
+    const secrets = {
+      VEZA_NATS_URL: 'http://natsuser:S3cretNatsPw@nats:4222',
+      DATABASE_URL: 'mysql://dbuser:S3cretDbPw@db/veza',
+      VEZA_JWT_SECRET: 'S3cretJwt',
+      VEZA_METRICS_TOKEN: 'S3cret metrics',
+    };
+    const problems = problemsOf(secrets).join('\n');
+    expect(problems).not.toMatch(/S3cret|natsuser|dbuser/);
+    for (const name of SECRET_FILE_VARIABLES) expect(problems).toContain(name);
   });
 
   it('reports a VEZA_DEMO typo in production too', () => {
@@ -406,6 +425,13 @@ describe('configuration file (VEZA_CONFIG_FILE)', () => {
     const config = loadConfig({ VEZA_CONFIG_FILE: file }, dir);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.port).toBe(9002);
+  });
+
+  it('never tells back a secret read from its _FILE', async () => {
+    const file = await writeFile('http://natsuser:S3cretNatsPw@nats:4222\n');
+    expect(problemsIn({ VEZA_NATS_URL_FILE: file })).toEqual([
+      'VEZA_NATS_URL must be a nats:// or tls:// URL (got a http:// URL)',
+    ]);
   });
 
   it('refuses VEZA_CONFIG_FILE inside the file', async () => {

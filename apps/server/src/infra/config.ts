@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { resolveEnvironment, type Env } from './config-sources.js';
-import type { ServerVariable } from './config-variables.js';
+import { SECRET_FILE_VARIABLES, type ServerVariable } from './config-variables.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -103,7 +103,8 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
 
   const natsUrl = value('VEZA_NATS_URL');
   if (natsUrl !== undefined && !isUrl(natsUrl, ['nats:', 'tls:'])) {
-    problems.push(`VEZA_NATS_URL must be a nats:// or tls:// URL (got "${natsUrl}")`);
+    // The URL may carry a password: only its scheme is told back.
+    problems.push(`VEZA_NATS_URL must be a nats:// or tls:// URL (got ${describeUrlScheme(natsUrl)})`);
   }
 
   const rawLevel = value('VEZA_LOG_LEVEL') ?? 'info';
@@ -177,7 +178,7 @@ export function loadConfig(givenEnv: Env = process.env, cwd = process.cwd()): Se
   const demo = parseBool(value('VEZA_DEMO'), 'VEZA_DEMO', problems) && !production;
   const trustProxy = parseBool(value('VEZA_TRUST_PROXY'), 'VEZA_TRUST_PROXY', problems);
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(withoutSecrets(problems, env));
   return {
     host,
     port,
@@ -222,6 +223,27 @@ function parseBool(raw: string | undefined, name: ServerVariable, problems: stri
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   problems.push(`${name} must be true or false (got "${raw}")`);
   return false;
+}
+
+/** Schemes common enough to name back; anything else before `:` may be a user name (`user:pw@host`). */
+const KNOWN_SCHEMES = ['http', 'https', 'ws', 'wss', 'nats', 'tls', 'redis', 'rediss', 'postgres', 'postgresql', 'amqp', 'mqtt'];
+
+/** What a secret URL was, without any of it: its scheme when it is a well-known one. */
+function describeUrlScheme(raw: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  return scheme !== undefined && KNOWN_SCHEMES.includes(scheme) ? `a ${scheme}:// URL` : 'something else';
+}
+
+/**
+ * Problems as reported, with the value of every secret variable (given directly or read from
+ * its _FILE) blanked wherever a message would still quote it: a start-up error is printed,
+ * logged and pasted into issues.
+ */
+function withoutSecrets(problems: string[], env: Env): string[] {
+  const secrets = SECRET_FILE_VARIABLES.flatMap((name) => [env[name], env[name]?.trim()]).filter(
+    (secret): secret is string => secret !== undefined && secret.length >= 4,
+  );
+  return problems.map((problem) => secrets.reduce((text, secret) => text.replaceAll(secret, '[redacted]'), problem));
 }
 
 function isUrl(raw: string, protocols: string[]): boolean {
