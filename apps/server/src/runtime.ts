@@ -112,6 +112,7 @@ export async function startServer(
         registry: app.veza.metrics.registry,
         token: config.metricsToken,
         logger,
+        firstRequestTimeoutMs: config.firstRequestTimeoutMs,
       }).catch((error: unknown) => {
         throw new Error(`VEZA_METRICS_LISTEN: ${(error as Error).message}`, { cause: error });
       });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,7 +188,7 @@ describe('the metrics listener (VEZA_METRICS_LISTEN)', () => {
   });
   const external = externalIPv4();
 
-  async function listener(token?: string): Promise<number> {
+  async function listener(token?: string, firstRequestTimeoutMs = 10_000): Promise<number> {
     const metrics = createMetrics();
     metrics.chatMessagesStored.inc(3);
     const started = await listenForScrapes({
@@ -195,6 +196,7 @@ describe('the metrics listener (VEZA_METRICS_LISTEN)', () => {
       registry: metrics.registry,
       token,
       logger: createLogger('silent'),
+      firstRequestTimeoutMs,
     });
     listeners.push(started);
     return Number(new URL(started.url).port);
@@ -212,6 +214,16 @@ describe('the metrics listener (VEZA_METRICS_LISTEN)', () => {
       expect(answer.status, other).toBe(404);
       expect(errorOf(answer).code).toBe('ROUTE_NOT_FOUND');
     }
+  });
+
+  it('closes a connection that sends no request once the first-request bound has passed', async () => {
+    const port = await listener(undefined, 100);
+    const idle = connect(port, '127.0.0.1');
+    await once(idle, 'connect');
+    // This side never ends it: only the server's bound can (Node's own wait is 60 s and more).
+    const [hadError] = (await once(idle, 'close')) as [boolean];
+    expect(hadError).toBe(false);
+    expect((await get('127.0.0.1', port, '/metrics')).status).toBe(200);
   });
 
   it('asks for the token when one is set', async () => {

@@ -2,6 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorBody, ErrorCode } from '@veza/shared';
 import type { Registry } from 'prom-client';
+import { closeConnectionsWithoutRequest } from '../../http/first-request-timeout.js';
 import { echoRequestId } from '../../http/request-id.js';
 import type { ListenAddress } from '../../infra/config.js';
 import type { Logger } from '../../infra/logger.js';
@@ -14,13 +15,15 @@ export interface MetricsListener {
 
 /**
  * VEZA_METRICS_LISTEN: /metrics on an address of its own (an internal interface, a port the
- * firewall keeps for Prometheus), and nothing else there. The token, when set, is asked here too.
+ * firewall keeps for Prometheus), and nothing else there. The token, when set, is asked here too,
+ * and a connection that sends no request is closed after `firstRequestTimeoutMs` as on the main port.
  */
 export async function listenForScrapes(options: {
   address: ListenAddress;
   registry: Registry;
   token: string | undefined;
   logger: Logger;
+  firstRequestTimeoutMs: number;
 }): Promise<MetricsListener> {
   const { registry, logger } = options;
   const access = { token: options.token, where: 'own-listener' } as const;
@@ -46,6 +49,7 @@ export async function listenForScrapes(options: {
       },
     );
   });
+  closeConnectionsWithoutRequest(server, options.firstRequestTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.address.port, options.address.host, () => {
