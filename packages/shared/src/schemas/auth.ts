@@ -15,6 +15,11 @@ export const PermissionSchema = Type.Enum(PERMISSIONS);
 
 export const EmailSchema = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const UsernameSchema = Type.String({ pattern: USERNAME_PATTERN, minLength: 3, maxLength: 32 });
+/**
+ * Length only: what else a password may not be (control characters, invisible-only, common…) is
+ * the server's password policy, which answers with a sentence saying why, not a pattern error.
+ * A login's password is not checked beyond length: an old password is answered the usual way.
+ */
 export const PasswordSchema = Type.String({
   minLength: PASSWORD_MIN_LENGTH,
   maxLength: PASSWORD_MAX_LENGTH,

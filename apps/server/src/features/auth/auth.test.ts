@@ -125,6 +125,34 @@ describe('login', () => {
   });
 });
 
+describe('passwords with characters that look alike or show nothing', () => {
+  it('refuses control characters at registration and still answers a login with one the usual way', async () => {
+    const refused = await post('/api/v1/auth/register', {
+      email: 'tab@example.test',
+      username: 'tabby',
+      password: 'correct horse\tbattery',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'PASSWORD_TOO_WEAK', message: expect.stringMatching(/control/) });
+
+    const user = await signUp(t);
+    for (const password of [`${user.password}\u0000`, '\u0000\u0001\t\n', `\t${user.password}`]) {
+      const login = await post('/api/v1/auth/login', { login: user.user.username, password });
+      expect(login.statusCode, JSON.stringify(password)).toBe(401);
+      expect(login.json().error.code).toBe('INVALID_CREDENTIALS');
+    }
+  });
+
+  it('hashes the password exactly as typed: the look-alike spelling does not sign in', async () => {
+    const typed = 'correct\u00a0horse \uff42attery\u200b';
+    const created = await post('/api/v1/auth/register', { email: 'nbsp@example.test', username: 'nbsp', password: typed });
+    expect(created.statusCode).toBe(201);
+    expect((await post('/api/v1/auth/login', { login: 'nbsp', password: typed })).statusCode).toBe(200);
+    const lookAlike = await post('/api/v1/auth/login', { login: 'nbsp', password: 'correct horse battery' });
+    expect(lookAlike.statusCode).toBe(401);
+  });
+});
+
 describe('me', () => {
   it('returns the signed-in user and requires a token', async () => {
     const user = await signUp(t);

@@ -57,12 +57,46 @@ describe('findPasswordWeakness', () => {
     else expect(weakness).toEqual({ code: 'PASSWORD_TOO_WEAK', message: expect.stringMatching(why) });
   });
 
+  it.each([
+    'password1 ',
+    ' Password1',
+    'password1\u00a0',
+    'password1\u200b',
+    'pass\u00adword1',
+    '\u200bpass\u200cword\u200d1\ufeff',
+    'password\u20601',
+    '\uff50assword1\u3000',
+  ])('refuses a common password hidden by blanks or invisible characters: %j', (password) => {
+    expect(findPasswordWeakness(password, owner)?.code).toBe('PASSWORD_TOO_COMMON');
+  });
+
+  it.each([
+    ['\u200b\u200c'.repeat(4), /only spaces or invisible/],
+    ['\u0301'.repeat(8), /only spaces or invisible/],
+    ['\u0000\u0001'.repeat(4), /only spaces or invisible/],
+    ['\u3164'.repeat(8), /only spaces or invisible/],
+    ['e\u0301'.repeat(8), /one character repeated/],
+    ['\u00e9e\u0301'.repeat(4), /one character repeated/],
+    ['aAaA aAaA', /one character repeated/],
+    ['z\u200bz\u200bz\u200bz\u200b', /one character repeated/],
+    ['password1\t', /control characters/],
+    ['Tr0ub4dor&3x\u0000', /control characters/],
+    ['correct\nhorse battery', /control characters/],
+    ['\u0085correct horse', /control characters/],
+    [' Marie_C\u200b ', /username or email/],
+  ])('judges %j: %s', (password, why) => {
+    expect(findPasswordWeakness(password, owner)).toEqual({
+      code: 'PASSWORD_TOO_WEAK',
+      message: expect.stringMatching(why),
+    });
+  });
+
   it('refuses the username as the password when it is long enough to be one', () => {
     expect(findPasswordWeakness('Marie_Curie', { username: 'marie_curie' })?.message).toMatch(/username or email/);
   });
 
   it('accepts passwords that are none of these, and the generated ones', () => {
-    for (const password of ['correct horse battery', 'pw-3fQx9LmZ', 'aaaaaaab', 'Tr0ub4dor&3x']) {
+    for (const password of ['correct horse battery', 'pw-3fQx9LmZ', 'aaaaaaab', 'Tr0ub4dor&3x', 'e\u0301e\u0301e\u0301e\u0301x', '\u0645\u0631\u062d\u0628\u0627 \u0628\u0643\u0645']) {
       expect(findPasswordWeakness(password, owner), password).toBeNull();
     }
     for (let i = 0; i < 100; i += 1) expect(findPasswordWeakness(newPassword(), owner)).toBeNull();
