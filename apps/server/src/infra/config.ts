@@ -226,7 +226,20 @@ function parseBool(raw: string | undefined, name: ServerVariable, problems: stri
 }
 
 /** Schemes common enough to name back; anything else before `:` may be a user name (`user:pw@host`). */
-const KNOWN_SCHEMES = ['http', 'https', 'ws', 'wss', 'nats', 'tls', 'redis', 'rediss', 'postgres', 'postgresql', 'amqp', 'mqtt'];
+const KNOWN_SCHEMES = [
+  'http',
+  'https',
+  'ws',
+  'wss',
+  'nats',
+  'tls',
+  'redis',
+  'rediss',
+  'postgres',
+  'postgresql',
+  'amqp',
+  'mqtt',
+];
 
 /** What a secret URL was, without any of it: its scheme when it is a well-known one. */
 function describeUrlScheme(raw: string): string {

@@ -37,25 +37,35 @@ function credentialPrefix(path: string): string | undefined {
   );
 }
 
-/** `%xx` decoded as single bytes, tolerant of malformed escapes (this only decides and redacts, never serves). */
+/** `%xx` escapes decoded, tolerant of malformed ones (this only decides and redacts, never serves). */
 function percentDecode(text: string): string {
   let decoded = text;
   // Repeated, bounded: a double-encoded `%256D` still reads as a media path to the redaction.
   for (let round = 0; round < 4 && decoded.includes('%'); round += 1) {
-    const next = decoded.replace(/%([0-9a-f]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    // A run of escapes is read as UTF-8 (`%E2%80%8B` is one zero-width space); invalid bytes as U+FFFD.
+    const next = decoded.replace(/(?:%[0-9a-f]{2})+/gi, (run) =>
+      Buffer.from(run.replaceAll('%', ''), 'hex').toString('utf8'),
+    );
     if (next === decoded) break;
     decoded = next;
   }
   return decoded;
 }
 
+/** Percent-decoded, NFKC, without NUL and invisible (format) characters: what a reader or a router sees. */
+function readable(text: string): string {
+  return percentDecode(text)
+    .normalize('NFKC')
+    .replace(/[\0\p{Cf}]/gu, '');
+}
+
 /**
  * The path as any server, proxy or router in front could read it: percent-decoded, NUL and
  * `;params` stripped, `\` read as `/`, repeated slashes collapsed, dot-segments resolved. Case is
- * kept (segments are matched against what may be kept); `namesCredentialPath` folds it.
+ * kept (segments are matched against what may be kept); `namedCredentialPrefix` folds it.
  */
 function normalisedSegments(path: string): string[] {
-  const decoded = percentDecode(path).normalize('NFKC').replaceAll('\0', '').replaceAll('\\', '/');
+  const decoded = readable(path).replaceAll('\\', '/');
   const segments: string[] = [];
   for (const raw of decoded.split('/')) {
     const segment = raw.split(';')[0]!;
@@ -90,7 +100,10 @@ export function redactRequestUrl(url: string): string {
   const named = namedCredentialPrefix(segments);
   if (named === undefined) return url;
   // Logged in its normalised form: the raw form could hide a signature in any of its spellings.
-  const rest = segments.slice(1).map((segment) => `/${segment}`).join('');
+  const rest = segments
+    .slice(1)
+    .map((segment) => `/${segment}`)
+    .join('');
   const query = queryAt === -1 || queryAt === path.length - 1 ? '' : `?${REDACTED}`;
   return origin + named + redactUnderPrefix(rest) + query;
 }
@@ -112,7 +125,7 @@ function redactToken(token: string): string {
 
 /** Free text (an error message, a stack, a log message) with every credential path in it redacted. */
 export function redactCredentialPaths(text: string): string {
-  const folded = percentDecode(text).normalize('NFKC').toLowerCase();
+  const folded = readable(text).toLowerCase();
   if (!CREDENTIAL_PATH_PREFIXES.some((prefix) => folded.includes(prefix.slice(1)))) return text;
   return text.replace(URL_LIKE, redactToken);
 }

@@ -133,7 +133,10 @@ describe('passwords with characters that look alike or show nothing', () => {
       password: 'correct horse\tbattery',
     });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().error).toMatchObject({ code: 'PASSWORD_TOO_WEAK', message: expect.stringMatching(/control/) });
+    expect(refused.json().error).toMatchObject({
+      code: 'PASSWORD_TOO_WEAK',
+      message: expect.stringMatching(/control/),
+    });
 
     const user = await signUp(t);
     for (const password of [`${user.password}\u0000`, '\u0000\u0001\t\n', `\t${user.password}`]) {
@@ -145,7 +148,11 @@ describe('passwords with characters that look alike or show nothing', () => {
 
   it('hashes the password exactly as typed: the look-alike spelling does not sign in', async () => {
     const typed = 'correct\u00a0horse \uff42attery\u200b';
-    const created = await post('/api/v1/auth/register', { email: 'nbsp@example.test', username: 'nbsp', password: typed });
+    const created = await post('/api/v1/auth/register', {
+      email: 'nbsp@example.test',
+      username: 'nbsp',
+      password: typed,
+    });
     expect(created.statusCode).toBe(201);
     expect((await post('/api/v1/auth/login', { login: 'nbsp', password: typed })).statusCode).toBe(200);
     const lookAlike = await post('/api/v1/auth/login', { login: 'nbsp', password: 'correct horse battery' });

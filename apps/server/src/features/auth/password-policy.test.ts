@@ -96,7 +96,14 @@ describe('findPasswordWeakness', () => {
   });
 
   it('accepts passwords that are none of these, and the generated ones', () => {
-    for (const password of ['correct horse battery', 'pw-3fQx9LmZ', 'aaaaaaab', 'Tr0ub4dor&3x', 'e\u0301e\u0301e\u0301e\u0301x', '\u0645\u0631\u062d\u0628\u0627 \u0628\u0643\u0645']) {
+    for (const password of [
+      'correct horse battery',
+      'pw-3fQx9LmZ',
+      'aaaaaaab',
+      'Tr0ub4dor&3x',
+      'e\u0301e\u0301e\u0301e\u0301x',
+      '\u0645\u0631\u062d\u0628\u0627 \u0628\u0643\u0645',
+    ]) {
       expect(findPasswordWeakness(password, owner), password).toBeNull();
     }
     for (let i = 0; i < 100; i += 1) expect(findPasswordWeakness(newPassword(), owner)).toBeNull();
