@@ -92,6 +92,8 @@ export class ChatConnection implements HubClient {
   private closed = false;
   private registered = false;
   private queuedFrames = 0;
+  /** Role changes applied so far: a standing read that overlapped one of them is older than it. */
+  private roleChanges = 0;
   alive = true;
 
   /**
@@ -176,6 +178,7 @@ export class ChatConnection implements HubClient {
 
   changeRole(role: Role): void {
     if (!this.principal || this.closed) return;
+    this.roleChanges += 1;
     // In place, not by closing: a user whose role changes keeps chatting with what the new role allows.
     this.principal = withRole(this.principal, role);
     if (!this.principal.permissions.has('chat:read')) {
@@ -372,6 +375,8 @@ export class ChatConnection implements HubClient {
 
     this.deps.hub.register(this);
     this.registered = true;
+    await this.confirmStanding();
+    if (this.closed) return;
     const memberships = await this.deps.chat.memberships(principal.user.id);
     if (this.closed) return;
     // Presence travels only through rooms small enough for it (see PRESENCE_ROOM_LIMIT).
@@ -518,9 +523,31 @@ export class ChatConnection implements HubClient {
     }
     if (!principal.permissions.has('chat:read'))
       throw new AppError(403, 'FORBIDDEN', 'This credential may not read chat.');
+    if (this.closed) return;
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
+    // The role just read may be older than a change announced while it was read.
+    await this.confirmStanding();
+    if (this.closed) return;
     this.done(frame.ref, null);
+  }
+
+  /**
+   * Applies the account's standing read now to the principal just taken on. A notice (a role,
+   * a disabled account, an ended session) announced while the credential was being checked
+   * found no connection of this one's to act on, or was overwritten by what that check read;
+   * read after the connection is registered, the standing cannot miss it.
+   */
+  private async confirmStanding(): Promise<void> {
+    const principal = this.principal!;
+    const roleChanges = this.roleChanges;
+    const standing = await this.deps.auth.standing(principal);
+    if (this.closed) return;
+    if (standing.kind === 'disabled') this.disable();
+    else if (standing.kind === 'credential-ended') this.revoke();
+    // A role notice applied while this read was under way is newer than the read.
+    else if (this.roleChanges === roleChanges && standing.role !== this.principal!.user.role)
+      this.changeRole(standing.role);
   }
 
   private onTyping(frame: ClientFrameOf<'typing'>): void {
