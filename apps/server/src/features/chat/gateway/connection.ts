@@ -19,6 +19,7 @@ import type { Metrics, SentFrameType, WsConnectionState } from '../../../infra/m
 import { withRole, type Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
+import { closeSocket } from './close-socket.js';
 import { parseClientFrame } from './frames.js';
 import { encodeFrame, type ChatHub, type HubClient, type WireEvent } from './hub.js';
 import type { SendLimiter } from './send-limiter.js';
@@ -46,6 +47,8 @@ export interface GatewayLimits {
   maxSocketsPerUser: number;
   /** Sockets one address may have open on this instance before they say hello. */
   maxPendingSocketsPerAddress: number;
+  /** How long a peer has to answer a close frame the server sent before its connection is cut. */
+  closeTimeoutMs: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -56,6 +59,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   typingIntervalMs: 2_000,
   maxSocketsPerUser: 20,
   maxPendingSocketsPerAddress: 32,
+  closeTimeoutMs: 2_000,
 };
 
 export interface ConnectionDeps {
@@ -626,7 +630,7 @@ export class ChatConnection implements HubClient {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.socket.close(code, reason);
+    closeSocket(this.socket, code, reason, this.deps.limits.closeTimeoutMs);
     this.dispose();
   }
 
