@@ -97,7 +97,10 @@ describe('an account disabled while its socket says hello', () => {
     await authenticationWaiting();
 
     // The notice finds no socket of this user: the hello has not registered yet.
-    await changeAccount('UPDATE users SET disabled_at = now() WHERE id = $1', { kind: 'disabled', userId: user.user.id });
+    await changeAccount('UPDATE users SET disabled_at = now() WHERE id = $1', {
+      kind: 'disabled',
+      userId: user.user.id,
+    });
     await lock.release();
 
     expect(await socket.closed()).toBe(CLOSE_CODES.ACCOUNT_DISABLED);

@@ -54,7 +54,7 @@ async function silentPeer(): Promise<{ socket: Socket; received: () => Buffer }>
 /** The status code of the first close frame (opcode 8, unmasked from a server) in `bytes`. */
 function closeCodeIn(bytes: Buffer): number | undefined {
   const start = bytes.indexOf('\r\n\r\n') + 4;
-  for (let at = start; at + 1 < bytes.length; ) {
+  for (let at = start; at + 1 < bytes.length;) {
     const opcode = bytes[at]! & 0x0f;
     const length = bytes[at + 1]! & 0x7f;
     if (length > 125) return undefined;
