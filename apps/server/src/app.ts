@@ -77,7 +77,7 @@ export interface AppLimits {
   bodyLimit: number;
   gateway: GatewayLimits;
   chatSends: SendLimits;
-  /** Read markers per user and room (socket `read` frames and POST /rooms/:id/read together). */
+  /** Read markers per user and room, and per user across rooms (socket `read` frames and POST /rooms/:id/read together). */
   chatReads: ReadLimits;
   /** How often each instance re-announces its online users. */
   presenceIntervalMs: number;

@@ -28,6 +28,12 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.limits.refillPerSecond) * 1000);
   }
 
+  /** Like `take`, without taking: 0 when a token is there, otherwise the milliseconds until there is. */
+  wait(now: number): number {
+    const tokens = this.tokensAt(now);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.limits.refillPerSecond) * 1000);
+  }
+
   /** Refilled to capacity by `now`: a fresh bucket would decide the same, so this one may be forgotten. */
   isFull(now: number): boolean {
     return this.tokensAt(now) >= this.limits.capacity;

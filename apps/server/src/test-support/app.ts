@@ -60,7 +60,10 @@ export async function createTestApp(
     {
       authRequestsPerMinute: 10_000,
       loginThrottle: { windowMs: 60_000, maxFailuresPerIp: 10_000, maxFailuresPerAccount: 10_000 },
-      chatReads: { capacity: 10_000, refillPerSecond: 10_000 },
+      chatReads: {
+        perRoom: { capacity: 10_000, refillPerSecond: 10_000 },
+        perUser: { capacity: 10_000, refillPerSecond: 10_000 },
+      },
       ...options.limits,
     },
   );

@@ -182,3 +182,26 @@ describe('sessions ended by an administrator (a password reset)', () => {
     expect(byKey.closeCode).toBeUndefined();
   });
 });
+
+describe('a session ended while the server was not listening', () => {
+  it('closes the sockets opened with it once the server listens again, and only those', async () => {
+    const user = await signUp(t);
+    const ended = track(await connect(wsUrl(t), user.accessToken, {}));
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: user.user.username, password: user.password },
+    });
+    const laterSession = track(await connect(wsUrl(t), login.json<{ accessToken: string }>().accessToken, {}));
+    const [first] = t.app.veza.hub.clientsOf(user.user.id);
+    // Ended behind the server's back (its notice lost with the listening connection).
+    await t.database.db.query('UPDATE auth_sessions SET revoked_at = now() WHERE id = $1', [first!.sessionId]);
+    await t.database.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+    );
+    expect(await ended.closed(10_000)).toBe(CLOSE_CODES.UNAUTHORIZED);
+    expect(ended.frames.at(-1)).toMatchObject({ type: 'error', code: 'TOKEN_INVALID' });
+    expect(laterSession.closeCode).toBeUndefined();
+  });
+});

@@ -169,6 +169,15 @@ export class AuthService {
     };
   }
 
+  /**
+   * Where a principal's account and credential stand now. A connection reads it again once it
+   * is registered for account notices: a change committed while it was being authenticated
+   * announced itself to nobody.
+   */
+  standing(principal: Principal): Promise<users.Standing> {
+    return users.findStanding(this.deps.db, principal.user.id, principal);
+  }
+
   private async startSession(user: users.UserRecord): Promise<AuthSession> {
     const now = this.deps.clock.now();
     const sessionId = randomUUID();

@@ -37,6 +37,16 @@ export async function revokeAllSessionsOfUser(
   return rows.map((row) => row.id);
 }
 
+/** Those of these sessions that have ended (revoked, or gone with their user). */
+export async function findEndedSessions(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM unnest($1::uuid[]) AS asked (id)
+     WHERE NOT EXISTS (SELECT 1 FROM auth_sessions s WHERE s.id = asked.id AND s.revoked_at IS NULL)`,
+    [ids],
+  );
+  return rows.map((row) => row.id);
+}
+
 export interface RefreshTokenRow {
   id: string;
   session_id: string;

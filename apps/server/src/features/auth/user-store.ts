@@ -178,3 +178,32 @@ export async function findRoles(
   );
   return rows;
 }
+
+/** Where an account and one of its credentials stand now. */
+export type Standing = { kind: 'active'; role: Role } | { kind: 'disabled' } | { kind: 'credential-ended' };
+
+/**
+ * Reads an account's role and status with the credential it connected with (a session or an
+ * API key) in one statement, for a connection that must not miss a change made while it was
+ * being authenticated.
+ */
+export async function findStanding(
+  db: Queryable,
+  userId: string,
+  credential: { sessionId: string | null; apiKeyId: string | null },
+): Promise<Standing> {
+  const { rows } = await db.query<{ role: Role; disabled: boolean; credential_live: boolean }>(
+    `SELECT u.role, u.disabled_at IS NOT NULL AS disabled,
+            CASE WHEN $2::uuid IS NOT NULL THEN EXISTS (
+                   SELECT 1 FROM auth_sessions s WHERE s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL)
+                 WHEN $3::uuid IS NOT NULL THEN EXISTS (
+                   SELECT 1 FROM api_keys k WHERE k.id = $3 AND k.user_id = u.id AND k.revoked_at IS NULL)
+                 ELSE true END AS credential_live
+     FROM users u WHERE u.id = $1`,
+    [userId, credential.sessionId, credential.apiKeyId],
+  );
+  const row = rows[0];
+  if (!row || !row.credential_live) return { kind: 'credential-ended' };
+  if (row.disabled) return { kind: 'disabled' };
+  return { kind: 'active', role: row.role };
+}

@@ -3,6 +3,7 @@ import type { ServerFrame } from '@veza/shared';
 import type { AppLimits } from '../../app.js';
 import { ManualClock } from '../../infra/clock.js';
 import { createTestApp, signUp, type TestApp } from '../../test-support/app.js';
+import { randomUUID } from 'node:crypto';
 import { api, connect, createRoom, myRooms, sendMessage, wsUrl } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
 import { DEFAULT_SEND_LIMITS } from './gateway/send-limiter.js';
@@ -72,7 +73,8 @@ async function sendReads(socket: TestSocket, roomId: string, seqs: number[]): Pr
   return answers;
 }
 
-const GENEROUS_READS: Partial<AppLimits> = { chatReads: { capacity: 100_000, refillPerSecond: 100_000 } };
+const GENEROUS = { capacity: 100_000, refillPerSecond: 100_000 };
+const GENEROUS_READS: Partial<AppLimits> = { chatReads: { perRoom: GENEROUS, perUser: GENEROUS } };
 
 describe('a read marker that does not move', () => {
   it('writes nothing: 2000 identical read frames are one write', async () => {
@@ -102,12 +104,12 @@ describe('a read marker that does not move', () => {
 });
 
 describe('read frames and requests past the budget', () => {
-  it(`get RATE_LIMITED and write nothing (${DEFAULT_READ_LIMITS.capacity} at once by default, per room)`, async () => {
+  it(`get RATE_LIMITED and write nothing (${DEFAULT_READ_LIMITS.perRoom.capacity} at once by default, per room)`, async () => {
     const clock = new ManualClock();
     const t = await startApp({ chatReads: DEFAULT_READ_LIMITS }, clock);
     const { user, room, socket, lastSeq } = await reader(t, 30);
     const before = await markerWrites(t);
-    const { capacity } = DEFAULT_READ_LIMITS;
+    const { capacity } = DEFAULT_READ_LIMITS.perRoom;
 
     // Each read moves the marker by one: every accepted one is a write.
     const answers = await sendReads(
@@ -134,5 +136,51 @@ describe('read frames and requests past the budget', () => {
     clock.advance(60_000);
     expect(await sendReads(socket, room.id, [lastSeq])).toMatchObject([{ type: 'done' }]);
     expect((await myRooms(t, user.accessToken)).find((r) => r.id === room.id)!.lastReadSeq).toBe(lastSeq);
+  });
+});
+
+describe('read frames for ever new rooms', () => {
+  it(`are bounded per user across rooms (${DEFAULT_READ_LIMITS.perUser.capacity} at once by default), socket and REST together`, async () => {
+    const clock = new ManualClock();
+    const t = await startApp({ chatReads: DEFAULT_READ_LIMITS }, clock);
+    const { user, room, socket, lastSeq } = await reader(t, 2);
+    const { capacity } = DEFAULT_READ_LIMITS.perUser;
+    // Every statement the app sends to the database from here on is counted.
+    const { db } = t.database;
+    const query = db.query;
+    let statements = 0;
+    db.query = ((...args: Parameters<typeof query>) => {
+      statements += 1;
+      return query(...args);
+    }) as typeof query;
+
+    // Each made-up room id would open a fresh per-room budget: 2000 of them, as fast as allowed.
+    const answers: ServerFrame[] = [];
+    for (let start = 0; start < 2000; start += 100) {
+      const refs = Array.from({ length: 100 }, (_, i) => `read-${start + i}`);
+      for (const ref of refs) socket.send({ type: 'read', roomId: randomUUID(), seq: lastSeq, ref });
+      for (const ref of refs)
+        answers.push(
+          await socket.next((f) => (f.type === 'done' || f.type === 'error') && 'ref' in f && f.ref === ref, ref),
+        );
+    }
+    db.query = query;
+
+    const codes = answers.map((f) => (f.type === 'error' ? f.code : f.type));
+    expect(codes.filter((code) => code === 'NOT_FOUND')).toHaveLength(capacity);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(2000 - capacity);
+    expect(answers.at(-1)).toMatchObject({
+      message: expect.stringMatching(/^Marking rooms read too often: try again in \d+ s\.$/),
+    });
+    expect(statements).toBeLessThanOrEqual(capacity);
+    expect(socket.closeCode).toBeUndefined();
+
+    // The REST route draws on the same budget, even for a real room with a budget of its own.
+    const refused = await api(t, 'POST', `/rooms/${room.id}/read`, user.accessToken, { seq: lastSeq });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    clock.advance(1_000);
+    const later = await api(t, 'POST', `/rooms/${room.id}/read`, user.accessToken, { seq: lastSeq });
+    expect(later.json()).toEqual({ lastReadSeq: lastSeq });
   });
 });

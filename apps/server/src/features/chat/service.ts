@@ -373,10 +373,11 @@ export class ChatService {
 
   /** Moves the read marker forward; throttled per user and room, over the socket and REST alike. */
   async markRead(actor: Actor, roomId: string, seq: number): Promise<number> {
-    const waitMs = this.reads.take(actor.id, roomId);
+    const { waitMs, scope } = this.reads.take(actor.id, roomId);
     if (waitMs > 0) {
       const seconds = String(Math.ceil(waitMs / 1000));
-      throw new AppError(429, 'RATE_LIMITED', `Marking this room read too often: try again in ${seconds} s.`, {
+      const what = scope === 'room' ? 'this room' : 'rooms';
+      throw new AppError(429, 'RATE_LIMITED', `Marking ${what} read too often: try again in ${seconds} s.`, {
         'retry-after': seconds,
       });
     }

@@ -2,21 +2,29 @@ import type { Db } from '../../../infra/db/db.js';
 import { DbListener } from '../../../infra/db/listener.js';
 import type { Logger } from '../../../infra/logger.js';
 import { ACCOUNT_CHANGES_CHANNEL, parseAccountChange } from '../../auth/account-changes.js';
+import { findEndedSessions } from '../../auth/session-store.js';
 import { findRoles } from '../../auth/user-store.js';
 import type { ChatHub } from './hub.js';
 
 /**
  * Hands every account change announced on the database (features/auth/account-changes.ts) to
  * this instance's hub. When the listening connection was lost, changes may have been missed:
- * the roles of everyone connected here are read again instead, and disabled accounts closed.
+ * the roles of everyone connected here are read again instead, disabled accounts closed, and
+ * connections whose sign-in session ended meanwhile (a password reset) closed too.
  */
 export function watchAccountChanges(deps: { db: Db; hub: ChatHub; logger: Logger }): DbListener {
   const { db, hub, logger } = deps;
   const resync = async (): Promise<void> => {
     const userIds = hub.connectedUserIds();
     if (userIds.length === 0) return;
-    for (const { id, role, disabled } of await findRoles(db, userIds))
+    const sessionIds = hub.connectedSessionIds();
+    const [roles, ended] = await Promise.all([
+      findRoles(db, userIds),
+      sessionIds.length > 0 ? findEndedSessions(db, sessionIds) : [],
+    ]);
+    for (const { id, role, disabled } of roles)
       hub.applyAccountChange(disabled ? { kind: 'disabled', userId: id } : { kind: 'role', userId: id, role });
+    hub.endSessions(ended);
   };
   return new DbListener({
     config: db.pool.options,

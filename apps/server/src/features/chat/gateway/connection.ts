@@ -19,6 +19,7 @@ import type { Metrics, SentFrameType, WsConnectionState } from '../../../infra/m
 import { withRole, type Principal } from '../../auth/principal.js';
 import type { AuthService } from '../../auth/service.js';
 import type { Actor, ChatService } from '../service.js';
+import { closeSocket } from './close-socket.js';
 import { parseClientFrame } from './frames.js';
 import { encodeFrame, type ChatHub, type HubClient, type WireEvent } from './hub.js';
 import type { SendLimiter } from './send-limiter.js';
@@ -46,6 +47,8 @@ export interface GatewayLimits {
   maxSocketsPerUser: number;
   /** Sockets one address may have open on this instance before they say hello. */
   maxPendingSocketsPerAddress: number;
+  /** How long a peer has to answer a close frame the server sent before its connection is cut. */
+  closeTimeoutMs: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -56,6 +59,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   typingIntervalMs: 2_000,
   maxSocketsPerUser: 20,
   maxPendingSocketsPerAddress: 32,
+  closeTimeoutMs: 2_000,
 };
 
 export interface ConnectionDeps {
@@ -92,6 +96,8 @@ export class ChatConnection implements HubClient {
   private closed = false;
   private registered = false;
   private queuedFrames = 0;
+  /** Role changes applied so far: a standing read that overlapped one of them is older than it. */
+  private roleChanges = 0;
   alive = true;
 
   /**
@@ -176,6 +182,7 @@ export class ChatConnection implements HubClient {
 
   changeRole(role: Role): void {
     if (!this.principal || this.closed) return;
+    this.roleChanges += 1;
     // In place, not by closing: a user whose role changes keeps chatting with what the new role allows.
     this.principal = withRole(this.principal, role);
     if (!this.principal.permissions.has('chat:read')) {
@@ -372,6 +379,8 @@ export class ChatConnection implements HubClient {
 
     this.deps.hub.register(this);
     this.registered = true;
+    await this.confirmStanding();
+    if (this.closed) return;
     const memberships = await this.deps.chat.memberships(principal.user.id);
     if (this.closed) return;
     // Presence travels only through rooms small enough for it (see PRESENCE_ROOM_LIMIT).
@@ -518,9 +527,31 @@ export class ChatConnection implements HubClient {
     }
     if (!principal.permissions.has('chat:read'))
       throw new AppError(403, 'FORBIDDEN', 'This credential may not read chat.');
+    if (this.closed) return;
     this.principal = principal;
     this.armExpiry(principal.expiresAt);
+    // The role just read may be older than a change announced while it was read.
+    await this.confirmStanding();
+    if (this.closed) return;
     this.done(frame.ref, null);
+  }
+
+  /**
+   * Applies the account's standing read now to the principal just taken on. A notice (a role,
+   * a disabled account, an ended session) announced while the credential was being checked
+   * found no connection of this one's to act on, or was overwritten by what that check read;
+   * read after the connection is registered, the standing cannot miss it.
+   */
+  private async confirmStanding(): Promise<void> {
+    const principal = this.principal!;
+    const roleChanges = this.roleChanges;
+    const standing = await this.deps.auth.standing(principal);
+    if (this.closed) return;
+    if (standing.kind === 'disabled') this.disable();
+    else if (standing.kind === 'credential-ended') this.revoke();
+    // A role notice applied while this read was under way is newer than the read.
+    else if (this.roleChanges === roleChanges && standing.role !== this.principal!.user.role)
+      this.changeRole(standing.role);
   }
 
   private onTyping(frame: ClientFrameOf<'typing'>): void {
@@ -599,7 +630,7 @@ export class ChatConnection implements HubClient {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.socket.close(code, reason);
+    closeSocket(this.socket, code, reason, this.deps.limits.closeTimeoutMs);
     this.dispose();
   }
 

@@ -185,6 +185,21 @@ export class ChatHub {
     return [...this.clientsByUser.keys()];
   }
 
+  /** The sign-in sessions behind this instance's connections (API-key connections have none). */
+  connectedSessionIds(): string[] {
+    const ids = new Set<string>();
+    for (const clients of this.clientsByUser.values())
+      for (const client of clients) if (client.sessionId !== null) ids.add(client.sessionId);
+    return [...ids];
+  }
+
+  /** Closes the connections opened with any of these sessions, whoever their user. */
+  endSessions(sessionIds: readonly string[]): void {
+    const ended = new Set(sessionIds);
+    for (const clients of this.clientsByUser.values())
+      for (const client of [...clients]) if (client.sessionId !== null && ended.has(client.sessionId)) client.revoke();
+  }
+
   /** A role change or a disabled account reaches every connection of that user on this instance. */
   applyAccountChange(change: AccountChange): void {
     const ended = change.kind === 'sessions-ended' ? new Set(change.sessionIds) : undefined;

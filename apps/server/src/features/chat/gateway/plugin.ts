@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES, ErrorBodySchema, PROTOCOL_LIMITS, type ServerFrame } from '@veza/shared';
 import { forbidden } from '../../../infra/errors.js';
+import { closeSocket } from './close-socket.js';
 import { ChatConnection, type ConnectionDeps } from './connection.js';
 import { PendingSockets } from './pending-sockets.js';
 
@@ -73,7 +74,12 @@ export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, optio
           message: 'Too many connections from this address are waiting to say hello; try again shortly.',
         } satisfies ServerFrame;
         socket.send(JSON.stringify(refusal));
-        socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, 'too many connections from this address');
+        closeSocket(
+          socket,
+          CLOSE_CODES.TOO_MANY_CONNECTIONS,
+          'too many connections from this address',
+          options.limits.closeTimeoutMs,
+        );
         return;
       }
       const connection = new ChatConnection(socket, options, leavePending);
