@@ -154,10 +154,15 @@ describe('job, transcode and media metrics', () => {
     const before = await scrape(t.app);
     const uploaded = await uploadTrack(t, artist.accessToken, await makeTone(dir, { seconds: 2 }));
     await waitForState(t, uploaded.id, 'ready');
-    const afterJob = await scrape(t.app);
+    // The track turns ready inside the job; the worker records the job's duration once the job
+    // itself is marked done, a moment later.
+    let afterJob = '';
     const grew = (name: string, labels: Record<string, string>): number =>
       (sampleSum(afterJob, name, labels) ?? 0) - (sampleSum(before, name, labels) ?? 0);
-    expect(grew('veza_job_duration_seconds_count', { kind: 'track.process', outcome: 'done' })).toBe(1);
+    await eventually(async () => {
+      afterJob = await scrape(t.app);
+      expect(grew('veza_job_duration_seconds_count', { kind: 'track.process', outcome: 'done' })).toBe(1);
+    });
     expect(grew('veza_job_duration_seconds_sum', { kind: 'track.process', outcome: 'done' })).toBeGreaterThan(0);
     for (const step of ['ladder', 'peaks', 'package'])
       expect(grew('veza_transcode_seconds_total', { step }), step).toBeGreaterThan(0);
