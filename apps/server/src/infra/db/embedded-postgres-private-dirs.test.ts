@@ -81,28 +81,31 @@ describe('a data dir inside a directory the postgres user cannot enter', () => {
     await second.stop();
   });
 
-  it('does not reuse the cluster of a deleted data dir made again at the same path, and keeps it aside', async () => {
-    if (!isRoot) return;
-    await fs.rm(dataDir, { recursive: true });
-    const { logger, lines } = capturingLogger();
-    const fresh = kit.cluster({ dataDir, logger, systemDirs: system });
-    await fresh.start();
+  // Root only: not as root, PostgreSQL runs as the owner of these directories and none of this happens.
+  it.runIf(isRoot)(
+    'does not reuse the cluster of a deleted data dir made again at the same path, and keeps it aside',
+    async () => {
+      await fs.rm(dataDir, { recursive: true });
+      const { logger, lines } = capturingLogger();
+      const fresh = kit.cluster({ dataDir, logger, systemDirs: system });
+      await fresh.start();
 
-    expect(await fs.readlink(clusterPaths(dataDir).clusterDir)).toBe(pgdata);
-    expect(await query(fresh.connectionString(), "SELECT to_regclass('kept') IS NULL AS gone")).toEqual([
-      { gone: true },
-    ]);
-    const aside = (await fs.readdir(system.clusters)).filter((name) =>
-      name.startsWith(`${path.basename(pgdata)}.orphaned-`),
-    );
-    expect(aside).toHaveLength(1);
-    await expect(fs.stat(path.join(system.clusters, aside[0]!, 'PG_VERSION'))).resolves.toBeTruthy();
-    expect(lines.some((line) => line.msg.includes(`kept it in ${path.join(system.clusters, aside[0]!)}`))).toBe(true);
-    await fresh.stop();
-  });
+      expect(await fs.readlink(clusterPaths(dataDir).clusterDir)).toBe(pgdata);
+      expect(await query(fresh.connectionString(), "SELECT to_regclass('kept') IS NULL AS gone")).toEqual([
+        { gone: true },
+      ]);
+      const aside = (await fs.readdir(system.clusters)).filter((name) =>
+        name.startsWith(`${path.basename(pgdata)}.orphaned-`),
+      );
+      expect(aside).toHaveLength(1);
+      await expect(fs.stat(path.join(system.clusters, aside[0]!, 'PG_VERSION'))).resolves.toBeTruthy();
+      expect(lines.some((line) => line.msg.includes(`kept it in ${path.join(system.clusters, aside[0]!)}`))).toBe(true);
+      await fresh.stop();
+    },
+  );
 
-  it('refuses to start over silently when the recorded cluster is gone', async () => {
-    if (!isRoot) return;
+  // Root only: not as root, PostgreSQL runs as the owner of these directories and none of this happens.
+  it.runIf(isRoot)('refuses to start over silently when the recorded cluster is gone', async () => {
     await fs.rm(pgdata, { recursive: true });
     const cluster = kit.cluster({ dataDir, systemDirs: system });
     const refused = await cluster.start().then(
@@ -171,8 +174,8 @@ describe('PostgreSQL binaries inside a directory the postgres user cannot enter'
     await expect(fs.stat(path.join(copyDir, 'share', 'postgresql', 'postgres.bki'))).resolves.toBeTruthy();
   });
 
-  it('never runs a copy from a cache directory someone other than root can change', async () => {
-    if (!isRoot) return;
+  // Root only: not as root, PostgreSQL runs as the owner of these directories and none of this happens.
+  it.runIf(isRoot)('never runs a copy from a cache directory someone other than root can change', async () => {
     const privateInstall = await kit.tempDir('private-install', 0o700);
     const install = await linkedInstallCopy(path.join(privateInstall, 'postgresql'));
     const untrusted = await kit.tempDir('untrusted-cache');
