@@ -111,7 +111,13 @@ describe('the commands of the docs, run on a fresh copy of the checkout', () => 
 
   afterAll(async () => {
     killLeftovers();
-    for (const dataDir of dataDirsUsed) await stopLeftoverServer(dataDir);
+    for (const dataDir of dataDirsUsed) {
+      await stopLeftoverServer(dataDir);
+      // As root the copy is out of the postgres user's reach, so each cluster lives under
+      // /var/lib/veza/clusters with <data dir>/postgres a symlink to it: remove it with its data dir.
+      const cluster = await fs.readlink(clusterPaths(dataDir).clusterDir).catch(() => undefined);
+      if (cluster) await fs.rm(cluster, { recursive: true, force: true });
+    }
     await sandbox?.remove();
     if (checkout) await fs.rm(checkout, { recursive: true, force: true });
   }, 120_000);
