@@ -20,27 +20,21 @@
  * seqs, same order, same content), and the number of message.created events must be N×M exactly:
  * zero lost, zero duplicated. Exit code 0 on success, 1 on any mismatch or error.
  *
+ * The processes, the temporary directory and every exit path are the benchmark harness's
+ * (scripts/bench/lib/harness.mjs), as is the database access (lib/veza.mjs).
+ *
  * Usage: node scripts/chaos/chat-chaos.mjs   (builds the server first with tsc -b, incremental)
  * Environment: CHAOS_USERS (8), CHAOS_ROOMS (3), CHAOS_MESSAGES (50 per user), CHAOS_KILLS (3),
  * CHAOS_SEED (random), CHAOS_KEEP_TMP=1 keeps the temporary directory, CHAOS_NO_BUILD=1 skips the build.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import http from 'node:http';
-import { createRequire } from 'node:module';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'apps/server/dist/cli.js');
-// pg is the server's own dependency: resolved from apps/server, as the server does.
-const pg = createRequire(path.join(ROOT, 'apps/server/package.json'))('pg');
+import { ROOT, freePort, getDataDir, onCleanup, request, runBench, startVeza } from '../bench/lib/harness.mjs';
+import { PROTOCOL_VERSION, connectDatabase } from '../bench/lib/veza.mjs';
+import { signalProcess } from '../lib/process.mjs';
 
 const USERS = intFromEnv('CHAOS_USERS', 8);
 const ROOMS = intFromEnv('CHAOS_ROOMS', 3);
@@ -48,7 +42,6 @@ const MESSAGES = intFromEnv('CHAOS_MESSAGES', 50);
 const KILLS = intFromEnv('CHAOS_KILLS', 3);
 const SEED = intFromEnv('CHAOS_SEED', randomBytes(4).readUInt32BE());
 const HARD_TIMEOUT_MS = 180_000;
-const PROTOCOL_VERSION = 1;
 /** Sends per client at most this often: the server's default limit is a burst of 20, then 5/s. */
 const SEND_INTERVAL_MS = 250;
 /** A message not acked after this long on the same connection is sent again. */
@@ -109,123 +102,28 @@ const eventKey = (event) =>
 
 // ── processes ──────────────────────────────────────────────────────────────────
 
-let tmpRoot;
-let dataDir;
 let port;
-let server; // { child, exit: Promise }
-let finishing = false;
+let server; // the running server (startVeza)
 const clients = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address();
-      probe.close(() => resolve(free));
-    });
-  });
-}
-
-function serverEnv() {
-  const env = {};
-  // Nothing of the caller's Veza configuration (an external DATABASE_URL, NATS, a port) leaks in.
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith('VEZA_') && key !== 'DATABASE_URL' && key !== 'NODE_ENV') env[key] = value;
-  return {
-    ...env,
-    NODE_ENV: 'production',
-    VEZA_DATA_DIR: dataDir,
-    VEZA_HOST: '127.0.0.1',
-    VEZA_PORT: String(port),
-    VEZA_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    VEZA_AUTH_REQUESTS_PER_MINUTE: '100000',
-    VEZA_LOG_LEVEL: 'warn',
-  };
-}
-
+/** The server on the same port each time, so that clients reconnect to it as to a restarted host. */
 async function startServer(label) {
-  const logFile = fs.openSync(path.join(tmpRoot, `server-${label}.log`), 'a');
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: serverEnv(), stdio: ['ignore', logFile, logFile] });
-  fs.closeSync(logFile);
-  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  server = { child, exit, exited: false };
-  void exit.then(() => {
-    server.exited = true;
+  server = await startVeza(`server-${label}`, {
+    port,
+    env: { VEZA_AUTH_REQUESTS_PER_MINUTE: '100000', VEZA_LOG_LEVEL: 'warn' },
+    timeoutMs: 30_000,
   });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (server.exited) throw new Error(`server ${label} exited during start; see ${label} log:\n${await tail(label)}`);
-    if ((await httpRequest('GET', '/readyz').catch(() => ({ status: 0 }))).status === 200) return;
-    await sleep(25);
-  }
-  throw new Error(`server ${label} not ready after 30 s:\n${await tail(label)}`);
-}
-
-async function tail(label) {
-  const text = await fsp.readFile(path.join(tmpRoot, `server-${label}.log`), 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-15).join('\n');
 }
 
 async function killServer() {
-  server.child.kill('SIGKILL');
+  signalProcess(server, 'SIGKILL');
   await server.exit;
 }
 
-async function stopServer() {
-  if (!server || server.exited) return;
-  server.child.kill('SIGTERM');
-  const stopped = await Promise.race([server.exit.then(() => true), sleep(20_000).then(() => false)]);
-  if (!stopped) {
-    server.child.kill('SIGKILL');
-    await server.exit;
-  }
-}
-
-/** After a SIGKILL the server's PostgreSQL outlives it: stop it by the PID in postmaster.pid, if it is ours. */
-async function stopOrphanPostgres() {
-  if (!dataDir) return;
-  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
-  let pid;
-  try {
-    pid = Number((await fsp.readFile(pidFile, 'utf8')).split('\n')[0]);
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const cmdline = await fsp.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmdline.includes(path.join(dataDir, 'postgres'))) return;
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}`); i++) await sleep(50);
-}
-
-function httpRequest(method, urlPath, { body, token } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: urlPath,
-        agent: false,
-        timeout: 5_000,
-        headers: {
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode, json: text ? safeJson(text) : undefined }));
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('request timed out')));
-    request.on('error', reject);
-    request.end(payload);
-  });
+async function httpRequest(method, urlPath, { body, token } = {}) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  const response = await request(port, method, urlPath, { body, headers, timeoutMs: 5_000 });
+  return { status: response.status, json: response.text ? safeJson(response.text) : undefined };
 }
 const safeJson = (text) => {
   try {
@@ -504,20 +402,11 @@ class ChaosClient {
 // ── the run ────────────────────────────────────────────────────────────────────
 
 async function main() {
-  if (process.env.CHAOS_NO_BUILD !== '1') {
-    log('building the server (tsc -b tsconfig.build.json)');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-  }
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: build the server first`);
-  tmpRoot = await fsp.mkdtemp(path.join(os.tmpdir(), 'veza-chaos-'));
-  // As root, PostgreSQL runs as the postgres user, which must traverse this directory.
-  await fsp.chmod(tmpRoot, 0o711);
-  dataDir = path.join(tmpRoot, 'data');
+  onCleanup(() => {
+    for (const client of clients) client.stop();
+  });
   port = await freePort();
-  log(`seed ${SEED}; ${USERS} users × ${MESSAGES} messages in ${ROOMS} rooms; ${KILLS} server kills; ${tmpRoot}`);
+  log(`seed ${SEED}; ${USERS} users × ${MESSAGES} messages in ${ROOMS} rooms; ${KILLS} server kills; ${getDataDir()}`);
 
   await startServer('0');
   log('server up');
@@ -580,7 +469,7 @@ async function main() {
   log(unacked === 0 ? 'every outbox is empty' : `${unacked} messages still unacked: giving up waiting`);
 
   // Settle: one more reconnect each (the app coming back to the foreground), then wait for the log's end.
-  const pool = await connectDatabase();
+  const pool = await connectDatabase(getDataDir());
   try {
     const { rows: seqRows } = await pool.query('SELECT id, last_seq FROM rooms WHERE id = ANY($1::uuid[])', [roomIds]);
     const lastSeq = new Map(seqRows.map((row) => [row.id, Number(row.last_seq)]));
@@ -601,15 +490,6 @@ async function main() {
   } finally {
     await pool.end();
   }
-}
-
-async function connectDatabase() {
-  const pidFile = await fsp.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
-  const dbPort = Number(pidFile.split('\n')[3]);
-  const password = (await fsp.readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
-  const pool = new pg.Pool({ host: '127.0.0.1', port: dbPort, user: 'veza', password, database: 'veza', max: 2 });
-  pool.on('error', () => undefined);
-  return pool;
 }
 
 async function verify(pool, roomIds, failures) {
@@ -722,27 +602,17 @@ async function verify(pool, roomIds, failures) {
   return 0;
 }
 
-async function finish(code, reason) {
-  if (finishing) return;
-  finishing = true;
-  if (reason) log(reason);
-  setTimeout(() => process.exit(code || 1), 40_000).unref();
-  try {
-    for (const client of clients) client.stop();
-    await stopServer().catch((error) => log(`stopping the server: ${error.message}`));
-    await stopOrphanPostgres().catch((error) => log(`stopping PostgreSQL: ${error.message}`));
-    if (tmpRoot) {
-      if (process.env.CHAOS_KEEP_TMP === '1') log(`kept ${tmpRoot}`);
-      else await fsp.rm(tmpRoot, { recursive: true, force: true });
-    }
-  } finally {
-    process.exit(code);
+function build() {
+  if (process.env.CHAOS_NO_BUILD !== '1') {
+    log('building the server (tsc -b tsconfig.build.json)');
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
   }
 }
 
-setTimeout(() => void finish(1, `gave up after ${HARD_TIMEOUT_MS / 1000} s`), HARD_TIMEOUT_MS).unref();
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void finish(130, `${signal}: stopping`));
-main().then(
-  (code) => finish(code),
-  (error) => finish(1, `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-);
+build();
+runBench('chaos', HARD_TIMEOUT_MS, main, {
+  keepTmp: process.env.CHAOS_KEEP_TMP === '1' || process.env.VEZA_BENCH_KEEP_TMP === '1',
+});

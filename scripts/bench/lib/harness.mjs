@@ -6,16 +6,28 @@
  *
  * This folder is not a benchmark: run.mjs only runs the *.mjs files directly in scripts/bench.
  */
-import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import {
+  ProcessSet,
+  STOP_TIMEOUT_MS,
+  freePort,
+  isAlive,
+  logTail,
+  stopByPid,
+  stopProcess as stopStarted,
+  waitForHttp,
+  waitForOutput,
+  whenDead,
+} from '../../lib/process.mjs';
+
+export { freePort, logTail };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../../..');
@@ -28,7 +40,6 @@ const BARE_SERVER = path.join(HERE, 'bare-server.mjs');
 export const STUB_SERVER = path.join(HERE, 'stub-veza.mjs');
 const CLIENT_WORKER = path.join(HERE, 'client-worker.mjs');
 
-const STOP_TIMEOUT_MS = 15_000;
 const READY_POLL_MS = 20;
 /** Linux clock ticks per second for /proc/<pid>/stat; 100 on every mainstream kernel config. */
 const CLOCK_TICKS = 100;
@@ -37,10 +48,11 @@ const CLOCK_TICKS = 100;
 export const now = () => performance.timeOrigin + performance.now();
 
 /** Children still running: stopped by PID on every exit path. */
-const children = new Set();
+const children = new ProcessSet();
 let tmpRoot;
 let dataDir;
 let finishing = false;
+let keepTmpDir = false;
 const cleanups = [];
 
 export const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -95,9 +107,11 @@ export async function saveResults(name, results) {
 
 /**
  * Runs `main` with a temporary directory, a hard timeout and signal handling; whatever happens,
- * every child is stopped and the directory removed (unless VEZA_BENCH_KEEP_TMP=1).
+ * every child is stopped and the directory removed (unless `keepTmp`, by default
+ * VEZA_BENCH_KEEP_TMP=1). A number `main` resolves with is the exit code (a failed check).
  */
-export function runBench(name, hardTimeoutMs, main) {
+export function runBench(name, hardTimeoutMs, main, { keepTmp = process.env.VEZA_BENCH_KEEP_TMP === '1' } = {}) {
+  keepTmpDir = keepTmp;
   const hardTimeout = setTimeout(() => void finish(1, `gave up after ${hardTimeoutMs / 1000} s`), hardTimeoutMs);
   hardTimeout.unref();
   // `on`, not `once`: Ctrl-C under `pnpm bench` can deliver the signal twice (terminal and run.mjs).
@@ -109,9 +123,9 @@ export function runBench(name, hardTimeoutMs, main) {
     await fsp.chmod(tmpRoot, 0o711);
     dataDir = path.join(tmpRoot, 'data');
     await fsp.mkdir(path.join(tmpRoot, 'logs'));
-    await main();
+    return main();
   })().then(
-    () => finish(0),
+    (code) => finish(typeof code === 'number' ? code : 0),
     (error) => finish(1, `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   );
 }
@@ -127,11 +141,11 @@ async function cleanup() {
       console.error(`bench: cleanup: ${error.message}`),
     );
   }
-  await Promise.all([...children].map((entry) => stopProcess(entry, 10_000)));
+  await children.stopAll({ timeoutMs: 10_000 }, reportStop);
   // Normally PostgreSQL is down already or about to be; one still up after 5 s is stopped.
   await waitForPostgresDown(5000).catch((error) => console.error(`bench: ${error.message}`));
   if (!tmpRoot) return;
-  if (process.env.VEZA_BENCH_KEEP_TMP === '1') console.error(`bench: kept ${tmpRoot} (VEZA_BENCH_KEEP_TMP=1)`);
+  if (keepTmpDir) console.error(`bench: kept ${tmpRoot}`);
   else await fsp.rm(tmpRoot, { recursive: true, force: true }).catch(() => undefined);
 }
 
@@ -176,43 +190,6 @@ function serverEnv(port, extra = {}) {
   };
 }
 
-/** A port nobody listens on right now (the server binds it a moment later). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function track(child, label, logFile) {
-  const entry = { child, label, logFile, exit: undefined };
-  entry.exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(entry);
-      resolve({ code, signal });
-    });
-    child.once('error', (error) => {
-      children.delete(entry);
-      resolve({ code: null, signal: null, error });
-    });
-  });
-  children.add(entry);
-  return entry;
-}
-
-export async function logTail(file, lines = 20) {
-  try {
-    return (await fsp.readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 /** GET/POST without keep-alive, so no idle connection outlives the call. */
 export function request(port, method, urlPath, { body, headers = {}, timeoutMs = 2000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -242,44 +219,25 @@ export function request(port, method, urlPath, { body, headers = {}, timeoutMs =
 
 /**
  * Spawns `veza-server serve` (built code) and waits for /readyz to answer 200. VEZA_PUBLIC_URL is
- * set to http://127.0.0.1:<port>, the issuer of the access tokens the benchmark mints.
+ * set to http://127.0.0.1:<port>, the issuer of the access tokens the benchmark mints. `port`
+ * restarts a server where its clients expect it (a free port otherwise).
  */
-export async function startVeza(label, { env = {}, timeoutMs = 90_000 } = {}) {
-  const port = await freePort();
-  const logFile = logPath(label);
-  const log = fs.openSync(logFile, 'a');
+export async function startVeza(label, { env = {}, timeoutMs = 90_000, port: fixedPort } = {}) {
+  const port = fixedPort ?? (await freePort());
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const entry = children.start({
+    label,
+    command: process.execPath,
+    args: [CLI, 'serve'],
     cwd: ROOT,
     env: serverEnv(port, env),
-    stdio: ['ignore', log, log],
+    logFile: logPath(label),
     // Own process group: Ctrl-C in the terminal reaches only the benchmark, which then stops the
     // server with one SIGTERM (a second signal makes the server exit without a clean shutdown).
-    detached: true,
+    ownGroup: true,
   });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
-  let exited;
-  void entry.exit.then((result) => (exited = result));
-  const deadline = spawnedAt + timeoutMs;
-  for (;;) {
-    if (exited) {
-      throw new Error(
-        `server "${label}" exited during start-up (${JSON.stringify(exited)}):\n${await logTail(logFile)}`,
-      );
-    }
-    try {
-      const res = await request(port, 'GET', '/readyz', { timeoutMs: 1000 });
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`server "${label}" not ready within ${timeoutMs / 1000} s:\n${await logTail(logFile)}`);
-    }
-    await sleep(READY_POLL_MS);
-  }
-  return { ...entry, port, publicUrl: `http://127.0.0.1:${port}`, wallMs: performance.now() - spawnedAt };
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs, intervalMs: READY_POLL_MS, process: entry });
+  return Object.assign(entry, { port, publicUrl: `http://127.0.0.1:${port}`, wallMs: performance.now() - spawnedAt });
 }
 
 /**
@@ -288,62 +246,50 @@ export async function startVeza(label, { env = {}, timeoutMs = 90_000 } = {}) {
  * (lib/stub-veza.mjs, lib/bare-media-server.mjs).
  */
 export async function startBare(label = 'bare', script = BARE_SERVER, args = []) {
-  const logFile = logPath(label);
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script, ...args], {
+  const entry = children.start({
+    label,
+    command: process.execPath,
+    args: [script, ...args],
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', log],
-    detached: true,
+    logFile: logPath(label),
+    stdout: 'pipe',
   });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
-  const port = await new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${label} did not start within 10 s`)), 10_000);
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      const match = /listening (\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    void entry.exit.then((result) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} exited during start-up (${JSON.stringify(result)})`));
-    });
-  });
-  return { ...entry, port };
+  const port = Number((await waitForOutput(entry, /listening (\d+)/, 10_000))[1]);
+  return Object.assign(entry, { port });
 }
 
 /** Runs a `veza-server` CLI command (e.g. `user create`) on the benchmark's data dir; rejects on failure. */
 export function runCli(args, label) {
-  const logFile = logPath(label);
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: serverEnv(0), stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
+  const entry = children.start({
+    label,
+    command: process.execPath,
+    args: [CLI, ...args],
+    cwd: ROOT,
+    env: serverEnv(0),
+    logFile: logPath(label),
+    ownGroup: false,
+  });
   return entry.exit.then(async (result) => {
     if (result.code !== 0) {
-      throw new Error(`veza-server ${args[0]} failed (${JSON.stringify(result)}):\n${await logTail(logFile)}`);
+      throw new Error(`veza-server ${args[0]} failed (${JSON.stringify(result)}):\n${await logTail(entry.logFile)}`);
     }
   });
 }
 
 /** SIGTERM, wait; SIGKILL only when the process ignores it. Returns how long the stop took. */
 export async function stopProcess(entry, timeoutMs = STOP_TIMEOUT_MS) {
-  const startedAt = performance.now();
-  if (entry.child.exitCode !== null || entry.child.signalCode !== null) return 0;
-  entry.child.kill('SIGTERM');
-  const result = await Promise.race([entry.exit, sleep(timeoutMs).then(() => 'timeout')]);
-  if (result === 'timeout') {
-    console.error(`bench: ${entry.label} (pid ${entry.child.pid}) ignored SIGTERM for ${timeoutMs / 1000} s; SIGKILL`);
-    entry.child.kill('SIGKILL');
-    await Promise.race([entry.exit, sleep(5000)]);
-  } else if (result.code !== 0 && result.signal !== 'SIGTERM') {
+  if (!entry.running) return 0;
+  const stopped = await stopStarted(entry, { timeoutMs });
+  await reportStop(entry, stopped);
+  return stopped.ms;
+}
+
+async function reportStop(entry, { result, forced }) {
+  if (forced) {
+    console.error(`bench: ${entry.label} (pid ${entry.pid}) ignored SIGTERM; SIGKILL`);
+  } else if (result && result.code !== 0 && result.signal !== 'SIGTERM' && result.signal !== 'SIGKILL') {
     console.error(`bench: ${entry.label} exited with ${JSON.stringify(result)}:\n${await logTail(entry.logFile)}`);
   }
-  return performance.now() - startedAt;
 }
 
 async function postmasterPid() {
@@ -357,36 +303,17 @@ async function postmasterPid() {
 }
 
 /**
- * Waits for the embedded PostgreSQL to be down; stops it when it outlived its server. Returns how
- * long it was still up (0 when it was already down).
+ * Waits for the embedded PostgreSQL to be down; stops it when it outlived its server (a SIGKILLed
+ * server leaves it behind). Returns how long it was still up (0 when it was already down).
  */
 export async function waitForPostgresDown(timeoutMs = 15_000) {
   const startedAt = performance.now();
-  if (!(await postmasterPid())) return 0;
-  while (performance.now() - startedAt < timeoutMs) {
-    await sleep(5);
-    if (!(await postmasterPid())) return performance.now() - startedAt;
-  }
   const pid = await postmasterPid();
-  if (!pid) return;
+  if (!pid) return 0;
+  if (await whenDead(pid, { timeoutMs, pollMs: 5 })) return performance.now() - startedAt;
   console.error(`bench: PostgreSQL (pid ${pid}) outlived its server; stopping it`);
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-}
-
-/** Running, and not a zombie waiting to be reaped. */
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if (error.code !== 'EPERM') return false;
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
+  // Fast shutdown, and only the PostgreSQL of this data dir, should the PID have been reused.
+  await stopByPid(pid, { signal: 'SIGINT', timeoutMs: 10_000, commandIncludes: path.join(dataDir, 'postgres') });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,11 +324,15 @@ function isAlive(pid) {
  * worker stays below the per-process file descriptor limit (`ulimit -n`).
  */
 export function forkWorker(label) {
-  const logFile = logPath(label);
-  const log = fs.openSync(logFile, 'a');
-  const child = fork(CLIENT_WORKER, [], { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], detached: true });
-  fs.closeSync(log);
-  const entry = track(child, label, logFile);
+  const entry = children.start({
+    label,
+    command: process.execPath,
+    args: [CLIENT_WORKER],
+    cwd: ROOT,
+    logFile: logPath(label),
+    ipc: true,
+  });
+  const { child } = entry;
   const pending = new Map();
   let nextId = 1;
   child.on('message', (message) => {
@@ -429,7 +360,7 @@ export function forkWorker(label) {
       });
       child.send({ id, cmd, ...args });
     });
-  return { ...entry, call };
+  return Object.assign(entry, { call });
 }
 
 /** Splits items into `parts` nearly equal consecutive slices. */

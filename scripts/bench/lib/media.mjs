@@ -4,7 +4,7 @@
  * stopped by PID on every exit path, and CPU read from /proc (including children a process has
  * waited for, which is where a finished ffmpeg's CPU ends up).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +25,7 @@ import {
   startBare,
   stopProcess,
 } from './harness.mjs';
+import { startProcess } from '../../lib/process.mjs';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -143,20 +144,15 @@ export function processCpu(pid = process.pid) {
  * it is stopped by PID (SIGTERM, then SIGKILL) on every exit path of the benchmark.
  */
 export function spawnTracked(label, command, args, { env = process.env, pipeStdout = false } = {}) {
-  const logFile = logPath(label);
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, {
+  const entry = startProcess({
+    label,
+    command,
+    args,
     cwd: ROOT,
     env,
-    stdio: ['ignore', pipeStdout ? 'pipe' : log, log],
-    detached: true,
+    logFile: logPath(label),
+    stdout: pipeStdout ? 'pipe' : 'log',
   });
-  fs.closeSync(log);
-  const exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-  });
-  const entry = { child, label, logFile, exit };
   onCleanup(() => stopProcess(entry, 4000));
   return entry;
 }
