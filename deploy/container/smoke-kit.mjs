@@ -4,10 +4,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/lib/process.mjs';
+
+export { freePort };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The flags podman needs on these machines (DESIGN.md: crun fails, default ulimits are too high). */
@@ -77,17 +79,6 @@ export async function step(name, work) {
   const result = await work();
   timings.push([name, (Date.now() - started) / 1000]);
   return result;
-}
-
-export async function freePort(host = '127.0.0.1') {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, host, () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls the image's own HEALTHCHECK (`podman healthcheck run`) until it passes; the container's logs when it does not. */

@@ -1,6 +1,6 @@
 import { readOwner } from '../../apps/server/src/infra/db/data-dir-lock.js';
-import { clusterPaths, findLivePostmaster, isProcessAlive } from '../../apps/server/src/infra/db/embedded-postgres.js';
-import { until } from './shell-run.js';
+import { clusterPaths, findLivePostmaster } from '../../apps/server/src/infra/db/embedded-postgres.js';
+import { stopByPid, whenDead } from '../lib/process.mjs';
 
 export interface Running {
   owner: { pid: number } | undefined;
@@ -18,11 +18,8 @@ export async function whatRuns(dataDir: string): Promise<Running> {
 /** After a failed test: the server a command left running stops, and with it its PostgreSQL. */
 export async function stopLeftoverServer(dataDir: string): Promise<void> {
   const { owner, postmaster } = await whatRuns(dataDir);
-  if (owner) process.kill(owner.pid, 'SIGTERM');
-  await until(() => !owner || !isProcessAlive(owner.pid), 'a leftover server to stop').catch(() => {
-    if (owner) process.kill(owner.pid, 'SIGKILL');
-  });
+  if (owner) await stopByPid(owner.pid, { timeoutMs: 60_000 });
   const left = await findLivePostmaster(clusterPaths(dataDir).clusterDir);
-  if (left) process.kill(left.pid, 'SIGINT');
-  if (postmaster || left) await until(() => !isProcessAlive((left ?? postmaster)!.pid), 'PostgreSQL to stop');
+  if (left) await stopByPid(left.pid, { signal: 'SIGINT', timeoutMs: 60_000 });
+  else if (postmaster) await whenDead(postmaster.pid, { timeoutMs: 60_000 });
 }
