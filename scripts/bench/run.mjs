@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Runs every benchmark in this folder (each *.mjs file directly in it but this one; the helpers in
- * lib/ are never run), one after the other, each in its own process. Arguments filter by file
- * name: `node scripts/bench/run.mjs auth`. Exits non-zero when any benchmark fails.
+ * Runs every benchmark in this folder (each *.mjs file directly in it but this one and
+ * compare-builds.mjs; the helpers in lib/ are never run), one after the other, each in its own
+ * process. Arguments filter by file name: `node scripts/bench/run.mjs auth`. Exits non-zero when
+ * any benchmark fails.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const self = path.basename(fileURLToPath(import.meta.url));
+/** Files here that run benchmarks rather than being one. */
+const NOT_BENCHMARKS = new Set([self, 'compare-builds.mjs']);
 const filters = process.argv.slice(2);
 
 const files = fs
   .readdirSync(here, { withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.mjs') && entry.name !== self)
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.mjs') && !NOT_BENCHMARKS.has(entry.name))
   .map((entry) => entry.name)
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();

@@ -31,6 +31,7 @@ export interface StartOptions {
   /** stdout and stderr are appended here (stderr only with `stdout: 'pipe'`); discarded without. */
   logFile?: string;
   stdout?: 'log' | 'pipe';
+  stderr?: 'log' | 'inherit';
   /** An IPC channel (child.send), as `fork` gives. */
   ipc?: boolean;
   /** Lead a process group of its own (default true). */

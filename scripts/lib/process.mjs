@@ -58,7 +58,8 @@ export function commandLine(pid) {
 
 /**
  * Spawns `command args` and tracks its exit. stdout and stderr go to `logFile` (appended), or
- * stdout is piped (`stdout: 'pipe'`, for a process that prints its port). With `ownGroup` (the
+ * stdout is piped (`stdout: 'pipe'`, for a process that prints its port), or stderr shows in the
+ * caller's (`stderr: 'inherit'`, for progress). With `ownGroup` (the
  * default) the process leads its own process group: a Ctrl-C in the terminal reaches only the
  * script, which then stops the process once, and `group: true` on stop reaches its descendants.
  */
@@ -70,6 +71,7 @@ export function startProcess({
   env,
   logFile,
   stdout = 'log',
+  stderr = 'log',
   ipc = false,
   ownGroup = true,
 }) {
@@ -80,7 +82,12 @@ export function startProcess({
       cwd,
       env,
       detached: ownGroup,
-      stdio: ['ignore', stdout === 'pipe' ? 'pipe' : log, log, ...(ipc ? ['ipc'] : [])],
+      stdio: [
+        'ignore',
+        stdout === 'pipe' ? 'pipe' : log,
+        stderr === 'inherit' ? 'inherit' : log,
+        ...(ipc ? ['ipc'] : []),
+      ],
     });
   } finally {
     if (typeof log === 'number') fs.closeSync(log);

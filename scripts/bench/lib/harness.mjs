@@ -93,8 +93,13 @@ export function isReferenceRun() {
   return !VEZA_BENCH_DURATION && !VEZA_BENCH_CLIENTS && VEZA_BENCH_STUB !== '1' && !VEZA_BENCH_CLI;
 }
 
-/** Writes the results file of a reference run; says why not otherwise. */
+/**
+ * Writes the results file of a reference run; says why not otherwise. VEZA_BENCH_RESULTS_FILE
+ * names a file that gets the results of any run (compare-builds.mjs reads them from there).
+ */
 export async function saveResults(name, results) {
+  const copyTo = process.env.VEZA_BENCH_RESULTS_FILE;
+  if (copyTo) await writeJson(path.resolve(copyTo), results);
   if (isReferenceRun()) {
     console.error(`bench: results written to ${await writeResults(name, results)}`);
   } else {
@@ -563,9 +568,14 @@ export function rssKiB(pid) {
 
 export async function writeResults(name, results) {
   const file = path.join(RESULTS_DIR, `${name}.json`);
-  await fsp.mkdir(RESULTS_DIR, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, `${JSON.stringify(results, null, 2)}\n`);
-  await fsp.rename(tmp, file);
+  await writeJson(file, results);
   return path.relative(ROOT, file);
+}
+
+/** Written whole or not at all (a reader never sees half a file). */
+async function writeJson(file, value) {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fsp.writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await fsp.rename(tmp, file);
 }
