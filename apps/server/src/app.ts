@@ -7,11 +7,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './features/admin/routes.js';
-import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './features/chat/gateway/connection.js';
-import { watchAccountChanges } from './features/chat/gateway/account-watch.js';
-import { ChatHub } from './features/chat/gateway/hub.js';
-import { chatGateway, DESKTOP_ORIGIN } from './features/chat/gateway/plugin.js';
-import { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './features/chat/gateway/send-limiter.js';
+import {
+  DEFAULT_GATEWAY_LIMITS,
+  DEFAULT_SEND_LIMITS,
+  DESKTOP_ORIGIN,
+  Gateway,
+  realtimeGateway,
+  SendLimiter,
+  watchAccountChanges,
+  type GatewayLimits,
+  type SendLimits,
+} from './gateway/index.js';
+import { ChatRealtime } from './features/chat/realtime/chat-realtime.js';
 import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './features/chat/read-throttle.js';
 import { ChatService } from './features/chat/service.js';
@@ -34,6 +41,7 @@ import {
   TRACK_DELETED_SUBJECT,
   type MediaLimits,
 } from './features/media/service.js';
+import { mediaRealtime } from './features/media/track-notices.js';
 import { UrlSigner } from './features/media/url-signer.js';
 import type { AudioTools } from '@veza/audio';
 import type { BlobStore } from './infra/blobs/blob-store.js';
@@ -119,7 +127,7 @@ export type VezaApp = FastifyInstance & {
     auth: AuthService;
     metrics: Metrics;
     chat: ChatService;
-    hub: ChatHub;
+    gateway: Gateway;
     media: MediaService;
     jobs: JobWorker;
     /** Requests being handled now. */
@@ -219,9 +227,23 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     readLimits: chatReads,
     metrics,
   });
-  const hub = new ChatHub({ bus: deps.bus, chat, logger: deps.logger, presenceIntervalMs });
-  hub.start();
-  const accountWatch = watchAccountChanges({ db: deps.db, hub, logger: deps.logger });
+  const chatRealtime = new ChatRealtime({
+    bus: deps.bus,
+    chat,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics,
+    gapWaitMs: gateway.gapWaitMs,
+    typingIntervalMs: gateway.typingIntervalMs,
+  });
+  const realtime = new Gateway({
+    bus: deps.bus,
+    logger: deps.logger,
+    presenceIntervalMs,
+    features: [chatRealtime, mediaRealtime],
+  });
+  realtime.start();
+  const accountWatch = watchAccountChanges({ db: deps.db, clients: realtime.clients, logger: deps.logger });
   accountWatch.start();
   const media = new MediaService({
     db: deps.db,
@@ -360,10 +382,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       await api.register(chatRoutes, { chat, limits: chatRouteLimits });
       await api.register(libraryRoutes, featureDeps);
       await api.register(mediaRoutes, { media, limits: mediaRouteLimits });
-      await api.register(chatGateway, {
+      await api.register(realtimeGateway, {
+        gateway: realtime,
         auth,
-        chat,
-        hub,
         limiter: new SendLimiter(deps.clock, chatSends),
         clock: deps.clock,
         logger: deps.logger,
@@ -376,6 +397,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   );
 
   const vezaApp = app as unknown as VezaApp;
-  vezaApp.veza = { auth, metrics, chat, hub, media, jobs, inFlight };
+  vezaApp.veza = { auth, metrics, chat, gateway: realtime, media, jobs, inFlight };
   return vezaApp;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AudioToolsMissingError, checkAudioTools, findAudioTools, type AudioTools } from '@veza/audio';
 import { buildApp, type AppLimits, type VezaApp } from './app.js';
-import { DEFAULT_GATEWAY_LIMITS } from './features/chat/gateway/connection.js';
+import { DEFAULT_GATEWAY_LIMITS } from './gateway/index.js';
 import { listenForScrapes } from './features/health/metrics-listener.js';
 import { DEFAULT_MEDIA_LIMITS } from './features/media/service.js';
 import { LocalBlobStore } from './infra/blobs/local-blob-store.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION, type ApiKeyCreated, type Permission } from '@veza/shared';
-import { bearer, createTestApp, signUp, type TestApp } from '../../../test-support/app.js';
-import { connect, eventually, wsUrl } from '../../../test-support/chat.js';
-import { socketTracker, TestSocket } from '../../../test-support/ws-client.js';
-import { announceAccountChange, type AccountChange } from '../../auth/account-changes.js';
+import { bearer, createTestApp, signUp, type TestApp } from '../test-support/app.js';
+import { connect, eventually, wsUrl } from '../test-support/chat.js';
+import { socketTracker, TestSocket } from '../test-support/ws-client.js';
+import { announceAccountChange, type AccountChange } from '../features/auth/account-changes.js';
 
 /*
  * Security finding: an account change announced while a socket's credential is being checked
@@ -69,9 +69,9 @@ async function authenticationWaiting(): Promise<void> {
   });
 }
 
-/** Commits `change` with its notice, and resolves once this instance's hub has applied the notice. */
+/** Commits `change` with its notice, and resolves once this instance's connections have applied the notice. */
 async function changeAccount(sql: string, change: AccountChange): Promise<void> {
-  const hub = t.app.veza.hub;
+  const hub = t.app.veza.gateway.clients;
   const applied = new Promise<void>((resolve) => {
     hub.applyAccountChange = (seen) => {
       Object.getPrototypeOf(hub).applyAccountChange.call(hub, seen);
@@ -125,7 +125,7 @@ describe('a role changed while an auth frame is checked', () => {
     await lock.release();
 
     await socket.next((f) => f.type === 'done' && f.ref === 'reauth', 'done reauth');
-    const [client] = t.app.veza.hub.clientsOf(moderator.user.id);
+    const [client] = t.app.veza.gateway.clients.of(moderator.user.id);
     expect(client!.apiKeyId).not.toBeNull();
     expect(client!.permissions.has('moderation:act')).toBe(false);
     expect(socket.closeCode).toBeUndefined();

@@ -1,30 +1,30 @@
-import type { Db } from '../../../infra/db/db.js';
-import { DbListener } from '../../../infra/db/listener.js';
-import type { Logger } from '../../../infra/logger.js';
-import { ACCOUNT_CHANGES_CHANNEL, parseAccountChange } from '../../auth/account-changes.js';
-import { findEndedSessions } from '../../auth/session-store.js';
-import { findRoles } from '../../auth/user-store.js';
-import type { ChatHub } from './hub.js';
+import type { Db } from '../infra/db/db.js';
+import { DbListener } from '../infra/db/listener.js';
+import type { Logger } from '../infra/logger.js';
+import { ACCOUNT_CHANGES_CHANNEL, parseAccountChange } from '../features/auth/account-changes.js';
+import { findEndedSessions } from '../features/auth/session-store.js';
+import { findRoles } from '../features/auth/user-store.js';
+import type { ConnectedClients } from './clients.js';
 
 /**
  * Hands every account change announced on the database (features/auth/account-changes.ts) to
- * this instance's hub. When the listening connection was lost, changes may have been missed:
+ * this instance's connections. When the listening connection was lost, changes may have been missed:
  * the roles of everyone connected here are read again instead, disabled accounts closed, and
  * connections whose sign-in session ended meanwhile (a password reset) closed too.
  */
-export function watchAccountChanges(deps: { db: Db; hub: ChatHub; logger: Logger }): DbListener {
-  const { db, hub, logger } = deps;
+export function watchAccountChanges(deps: { db: Db; clients: ConnectedClients; logger: Logger }): DbListener {
+  const { db, clients, logger } = deps;
   const resync = async (): Promise<void> => {
-    const userIds = hub.connectedUserIds();
+    const userIds = clients.userIds();
     if (userIds.length === 0) return;
-    const sessionIds = hub.connectedSessionIds();
+    const sessionIds = clients.sessionIds();
     const [roles, ended] = await Promise.all([
       findRoles(db, userIds),
       sessionIds.length > 0 ? findEndedSessions(db, sessionIds) : [],
     ]);
     for (const { id, role, disabled } of roles)
-      hub.applyAccountChange(disabled ? { kind: 'disabled', userId: id } : { kind: 'role', userId: id, role });
-    hub.endSessions(ended);
+      clients.applyAccountChange(disabled ? { kind: 'disabled', userId: id } : { kind: 'role', userId: id, role });
+    clients.endSessions(ended);
   };
   return new DbListener({
     config: db.pool.options,
@@ -32,7 +32,7 @@ export function watchAccountChanges(deps: { db: Db; hub: ChatHub; logger: Logger
     logger,
     onNotice: (payload) => {
       const change = parseAccountChange(payload);
-      if (change) hub.applyAccountChange(change);
+      if (change) clients.applyAccountChange(change);
       else logger.warn({ size: payload.length }, 'ignored an account change notice this server does not understand');
     },
     onResync: () => {

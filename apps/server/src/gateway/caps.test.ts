@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '@veza/shared';
-import { createTestApp, signUp, type TestApp } from '../../../test-support/app.js';
-import { connect, eventually, isType, wsUrl } from '../../../test-support/chat.js';
-import { TestSocket, socketTracker } from '../../../test-support/ws-client.js';
-import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
+import { createTestApp, signUp, type TestApp } from '../test-support/app.js';
+import { connect, eventually, isType, wsUrl } from '../test-support/chat.js';
+import { TestSocket, socketTracker } from '../test-support/ws-client.js';
+import { DEFAULT_GATEWAY_LIMITS } from './limits.js';
 
 /*
  * Security finding 2: how many sockets one account, and one address before saying hello, may
@@ -47,7 +47,7 @@ describe('sockets per account', () => {
     expect(open.map((s) => s.closeCode)).toEqual([undefined, undefined, undefined]);
 
     open[0]!.close();
-    await eventually(() => expect(t.app.veza.hub.clientsOf(ada.user.id)).toHaveLength(2));
+    await eventually(() => expect(t.app.veza.gateway.clients.of(ada.user.id)).toHaveLength(2));
     track(await connect(url, ada.accessToken, {}));
   });
 });

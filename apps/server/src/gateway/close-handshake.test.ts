@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '@veza/shared';
-import { createTestApp, type TestApp } from '../../../test-support/app.js';
-import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
+import { createTestApp, type TestApp } from '../test-support/app.js';
+import { DEFAULT_GATEWAY_LIMITS } from './limits.js';
 
 /*
  * Finding: after the hello timeout the close frame went out, but the TCP connection stayed

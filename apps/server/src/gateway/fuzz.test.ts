@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_FRAME_TYPES, CLOSE_CODES, PROTOCOL_VERSION, type ServerFrame } from '@veza/shared';
-import { createLogger } from '../../../infra/logger.js';
-import { createTestApp, signUp, type TestApp } from '../../../test-support/app.js';
+import { createLogger } from '../infra/logger.js';
+import { createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import {
   connect,
   connectSynced,
@@ -14,8 +14,8 @@ import {
   joinRoom,
   sendMessage,
   wsUrl,
-} from '../../../test-support/chat.js';
-import { TestSocket } from '../../../test-support/ws-client.js';
+} from '../test-support/chat.js';
+import { TestSocket } from '../test-support/ws-client.js';
 import { DEFAULT_SEND_LIMITS } from './send-limiter.js';
 
 /*

@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_CODES, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame } from '@veza/shared';
-import type { AppLimits } from '../../../app.js';
-import { ManualClock } from '../../../infra/clock.js';
-import { TEST_PUBLIC_URL, createTestApp, signUp, type TestApp } from '../../../test-support/app.js';
+import type { AppLimits } from '../app.js';
+import { ManualClock } from '../infra/clock.js';
+import { TEST_PUBLIC_URL, createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import {
   connect,
   connectSynced,
@@ -18,10 +18,10 @@ import {
   sendMessage,
   sleep,
   wsUrl,
-} from '../../../test-support/chat.js';
-import { sampleSum, scrape } from '../../../test-support/metrics.js';
-import { TestSocket } from '../../../test-support/ws-client.js';
-import { DEFAULT_GATEWAY_LIMITS } from './connection.js';
+} from '../test-support/chat.js';
+import { sampleSum, scrape } from '../test-support/metrics.js';
+import { TestSocket } from '../test-support/ws-client.js';
+import { DEFAULT_GATEWAY_LIMITS } from './limits.js';
 import { DEFAULT_SEND_LIMITS } from './send-limiter.js';
 
 /*

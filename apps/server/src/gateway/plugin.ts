@@ -1,26 +1,36 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES, ErrorBodySchema, PROTOCOL_LIMITS, type ServerFrame } from '@veza/shared';
-import { forbidden } from '../../../infra/errors.js';
+import { forbidden } from '../infra/errors.js';
 import { closeSocket } from './close-socket.js';
-import { ChatConnection, type ConnectionDeps } from './connection.js';
+import { GatewayConnection, type ConnectionDeps } from './connection.js';
+import type { Gateway } from './gateway.js';
 import { PendingSockets } from './pending-sockets.js';
 
 /** The desktop app's origin (its custom scheme), always allowed. */
 export const DESKTOP_ORIGIN = 'veza://app';
 
-export interface GatewayOptions extends ConnectionDeps {
+export interface GatewayOptions extends Omit<ConnectionDeps, 'clients' | 'registry' | 'parser'> {
+  gateway: Gateway;
   /** Origins allowed to open the socket from a browser; requests without Origin are native clients. */
   allowedOrigins: string[];
 }
 
 /**
- * GET /ws: the chat WebSocket. Browsers must come from an allowed origin; every other check
- * (credential, membership, permissions) happens per frame in ChatConnection.
+ * GET /ws: the realtime WebSocket. Browsers must come from an allowed origin and an address may
+ * hold only so many sockets that have not said hello; the credential and every later check
+ * happen in GatewayConnection.
  */
-export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, options) => {
-  const connections = new Set<ChatConnection>();
-  const allowed = new Set([DESKTOP_ORIGIN, ...options.allowedOrigins]);
+export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app, options) => {
+  const { gateway, allowedOrigins, ...rest } = options;
+  const deps: ConnectionDeps = {
+    ...rest,
+    clients: gateway.clients,
+    registry: gateway.registry,
+    parser: gateway.parser,
+  };
+  const connections = new Set<GatewayConnection>();
+  const allowed = new Set([DESKTOP_ORIGIN, ...allowedOrigins]);
   const pending = new PendingSockets(options.limits.maxPendingSocketsPerAddress);
   options.metrics.sources.wsConnectionStates = function* () {
     for (const connection of connections) yield connection.state;
@@ -43,7 +53,7 @@ export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, optio
   heartbeat.unref();
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
-    await options.hub.close();
+    gateway.close();
   });
 
   app.route({
@@ -82,7 +92,7 @@ export const chatGateway: FastifyPluginAsync<GatewayOptions> = async (app, optio
         );
         return;
       }
-      const connection = new ChatConnection(socket, options, leavePending);
+      const connection = new GatewayConnection(socket, deps, leavePending);
       connections.add(connection);
       socket.on('close', () => connections.delete(connection));
     },

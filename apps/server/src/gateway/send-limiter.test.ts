@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../infra/clock.js';
+import { ManualClock } from '../infra/clock.js';
 import { SendLimiter } from './send-limiter.js';
 
 describe('SendLimiter', () => {

@@ -1,5 +1,5 @@
-import type { Clock } from '../../../infra/clock.js';
-import { TokenBucket, type BucketLimits } from '../../../infra/token-bucket.js';
+import type { Clock } from '../infra/clock.js';
+import { TokenBucket, type BucketLimits } from '../infra/token-bucket.js';
 
 export interface SendLimits extends BucketLimits {
   /** Burst size: frames that change something, per user. */

@@ -5,7 +5,7 @@ import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/
 import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
 import { socketTracker, type TestSocket } from '../../test-support/ws-client.js';
 import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/account-changes.js';
-import { DEFAULT_SEND_LIMITS } from '../chat/gateway/send-limiter.js';
+import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
 
 /*
  * Security finding 1: a role change holds on sockets opened before it. A global moderator may
@@ -92,7 +92,7 @@ describe('a moderator demoted while connected', () => {
     const key = await newKey(moderator.accessToken, ['chat:read', 'chat:write', 'moderation:act']);
     track(await connect(wsUrl(t), moderator.accessToken, {}));
     track(await connect(wsUrl(t), key, {}));
-    const permissionsOnSockets = () => t.app.veza.hub.clientsOf(moderator.user.id).map((c) => c.permissions);
+    const permissionsOnSockets = () => t.app.veza.gateway.clients.of(moderator.user.id).map((c) => c.permissions);
     expect(permissionsOnSockets()).toHaveLength(2);
 
     await setRole(admin.accessToken, moderator.user.id, 'listener');
@@ -113,7 +113,8 @@ describe('a moderator demoted while connected', () => {
   it('applies a role changed while the server was not listening once it listens again', async () => {
     const moderator = await signUp(t, 'moderator');
     track(await connect(wsUrl(t), moderator.accessToken, {}));
-    const holdsModeration = () => t.app.veza.hub.clientsOf(moderator.user.id)[0]?.permissions.has('moderation:act');
+    const holdsModeration = () =>
+      t.app.veza.gateway.clients.of(moderator.user.id)[0]?.permissions.has('moderation:act');
     expect(holdsModeration()).toBe(true);
     // Changed behind the server's back (no notice), then its listening connection drops.
     await t.database.db.query(`UPDATE users SET role = 'listener' WHERE id = $1`, [moderator.user.id]);
@@ -193,7 +194,7 @@ describe('a session ended while the server was not listening', () => {
       payload: { login: user.user.username, password: user.password },
     });
     const laterSession = track(await connect(wsUrl(t), login.json<{ accessToken: string }>().accessToken, {}));
-    const [first] = t.app.veza.hub.clientsOf(user.user.id);
+    const [first] = t.app.veza.gateway.clients.of(user.user.id);
     // Ended behind the server's back (its notice lost with the listening connection).
     await t.database.db.query('UPDATE auth_sessions SET revoked_at = now() WHERE id = $1', [first!.sessionId]);
     await t.database.db.query(

@@ -229,7 +229,7 @@ describe.skipIf(skipWithoutNats)('two instances on one PostgreSQL and one NATS',
     expect(await tryDelete(byKey, targets[1]!)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     // Instance two heard of it too: the sockets' own permissions changed, and they stay open.
     await eventually(() => {
-      for (const client of two.app.veza.hub.clientsOf(moderator.user.id))
+      for (const client of two.app.veza.gateway.clients.of(moderator.user.id))
         expect(client.permissions.has('moderation:act')).toBe(false);
     });
     expect(byToken.closeCode).toBeUndefined();

@@ -117,7 +117,7 @@ describe('chat protocol', () => {
       socket.ws.terminate();
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(t.app.veza.hub.isOnline(ada.user.id)).toBe(false);
+    expect(t.app.veza.gateway.presence.isOnline(ada.user.id)).toBe(false);
   });
 
   it('closes a socket opened with an API key as soon as the key is revoked', async () => {

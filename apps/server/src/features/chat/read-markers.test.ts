@@ -6,7 +6,7 @@ import { createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import { randomUUID } from 'node:crypto';
 import { api, connect, createRoom, myRooms, sendMessage, wsUrl } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
-import { DEFAULT_SEND_LIMITS } from './gateway/send-limiter.js';
+import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
 import { DEFAULT_READ_LIMITS } from './read-throttle.js';
 
 /*

@@ -13,7 +13,7 @@ import {
   wsUrl,
 } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
-import { DEFAULT_SEND_LIMITS } from './gateway/send-limiter.js';
+import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
 
 /* The chat REST API: rooms, membership, scrollback and search. Messages are written over the socket. */
 

@@ -31,7 +31,7 @@ import {
   wsUrl,
 } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
-import { DEFAULT_SEND_LIMITS } from './gateway/send-limiter.js';
+import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
 
 /*
  * The sync model end to end, over real sockets against real PostgreSQL: replay after a cursor,

@@ -1,20 +1,14 @@
 import type { ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../../infra/bus.js';
+import { publishUserNotice, type RealtimeFeature } from '../../gateway/index.js';
 
 /**
- * Frames for one user's connections, on whichever instance holds them (the chat hub delivers
- * them). Used for processing progress, which only the uploader sees.
+ * Media over the realtime gateway: server frames only. Processing progress reaches the
+ * uploader's connections, on whichever instance, as per-user notices.
  */
-export const userNoticeSubject = (userId: string): string => `notice.${userId}`;
-export const ALL_USER_NOTICES = 'notice.*';
-
-export interface UserNotice {
-  userId: string;
-  frame: ServerFrameOf<'track'>;
-}
+export const mediaRealtime: RealtimeFeature = { name: 'media', clientFrames: {}, serverFrames: ['track'] };
 
 export function publishTrackProgress(bus: Bus, userId: string, frame: Omit<ServerFrameOf<'track'>, 'type'>): void {
-  const notice: UserNotice = { userId, frame: { type: 'track', ...frame } };
   // Progress is advisory: a lost notice is replaced by the next one or by the track's state.
-  bus.publish(userNoticeSubject(userId), notice).catch(() => undefined);
+  publishUserNotice(bus, { userId, frame: { type: 'track', ...frame } });
 }
