@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, PROTOCOL_VERSION, type ApiKeyCreated, type Permission } from '@veza/shared';
-import { bearer, createTestApp, signUp, type TestApp } from '../test-support/app.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, type Permission } from '@veza/shared';
+import { createApiKey, createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import { connect, eventually, wsUrl } from '../test-support/chat.js';
 import { socketTracker, TestSocket } from '../test-support/ws-client.js';
 import { announceAccountChange, type AccountChange } from '../features/auth/account-changes.js';
@@ -24,16 +24,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function newKey(token: string, scopes: Permission[]): Promise<string> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/api-keys',
-    headers: bearer(token),
-    payload: { name: 'bot', scopes },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json<ApiKeyCreated>().key;
-}
+const newKey = (token: string, scopes: Permission[]): Promise<string> => createApiKey(t, token, scopes, 'bot');
 
 /**
  * Locks the user's API-key rows in a transaction of its own until `release` is called: an API-key

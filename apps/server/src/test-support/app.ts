@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findAudioTools, type AudioTools } from '@veza/audio';
-import type { AuthSession, Role } from '@veza/shared';
+import type { ApiKeyCreated, AuthSession, Permission, Role } from '@veza/shared';
 import { buildApp, type AppConfig, type AppDeps, type AppLimits, type VezaApp } from '../app.js';
 import { InProcessBus, type Bus } from '../infra/bus.js';
 import { LocalBlobStore } from '../infra/blobs/local-blob-store.js';
@@ -130,3 +130,34 @@ export async function signUp(testApp: TestApp, role: Role = 'listener'): Promise
 }
 
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/** Creates an API key through the API (the owner's access token) and returns the key itself. */
+export async function createApiKey(
+  testApp: TestApp,
+  token: string,
+  scopes: Permission[],
+  name = 'bot',
+): Promise<string> {
+  const response = await testApp.app.inject({
+    method: 'POST',
+    url: '/api/v1/api-keys',
+    headers: bearer(token),
+    payload: { name, scopes },
+  });
+  if (response.statusCode !== 201) throw new Error(`API key creation failed: ${response.statusCode} ${response.body}`);
+  return response.json<ApiKeyCreated>().key;
+}
+
+/** Signs the account in again (a second session) and returns that session's access token. */
+export async function signInAgain(
+  testApp: TestApp,
+  account: { user: { username: string }; password: string },
+): Promise<string> {
+  const response = await testApp.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { login: account.user.username, password: account.password },
+  });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  return response.json<{ accessToken: string }>().accessToken;
+}

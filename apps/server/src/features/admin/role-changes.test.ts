@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, type ApiKeyCreated, type Permission, type ServerFrame } from '@veza/shared';
-import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
+import { CLOSE_CODES, type Permission, type ServerFrame } from '@veza/shared';
+import { bearer, createApiKey, createTestApp, signInAgain, signUp, type TestApp } from '../../test-support/app.js';
 import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
 import { socketTracker, type TestSocket } from '../../test-support/ws-client.js';
 import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/account-changes.js';
@@ -36,16 +36,8 @@ async function setRole(adminToken: string, userId: string, role: string): Promis
   expect(response.statusCode, response.body).toBe(200);
 }
 
-async function newKey(token: string, scopes: Permission[]): Promise<string> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/api-keys',
-    headers: bearer(token),
-    payload: { name: 'moderation bot', scopes },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json<ApiKeyCreated>().key;
-}
+const newKey = (token: string, scopes: Permission[]): Promise<string> =>
+  createApiKey(t, token, scopes, 'moderation bot');
 
 /** Sends a delete and returns the answer that echoes its ref: `done` or `error`. */
 async function tryDelete(socket: TestSocket, messageId: string): Promise<ServerFrame> {
@@ -161,12 +153,7 @@ describe('sessions ended by an administrator (a password reset)', () => {
   it('close the sockets opened with them, and only those', async () => {
     const user = await signUp(t);
     const ended = track(await connect(wsUrl(t), user.accessToken, {}));
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { login: user.user.username, password: user.password },
-    });
-    const laterSession = track(await connect(wsUrl(t), login.json<{ accessToken: string }>().accessToken, {}));
+    const laterSession = track(await connect(wsUrl(t), await signInAgain(t, user), {}));
     const byKey = track(await connect(wsUrl(t), await newKey(user.accessToken, ['chat:read']), {}));
     const { rows } = await t.database.db.query<{ id: string }>(
       'SELECT id FROM auth_sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1',
@@ -188,12 +175,7 @@ describe('a session ended while the server was not listening', () => {
   it('closes the sockets opened with it once the server listens again, and only those', async () => {
     const user = await signUp(t);
     const ended = track(await connect(wsUrl(t), user.accessToken, {}));
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { login: user.user.username, password: user.password },
-    });
-    const laterSession = track(await connect(wsUrl(t), login.json<{ accessToken: string }>().accessToken, {}));
+    const laterSession = track(await connect(wsUrl(t), await signInAgain(t, user), {}));
     const [first] = t.app.veza.gateway.clients.of(user.user.id);
     // Ended behind the server's back (its notice lost with the listening connection).
     await t.database.db.query('UPDATE auth_sessions SET revoked_at = now() WHERE id = $1', [first!.sessionId]);
