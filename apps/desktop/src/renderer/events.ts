@@ -5,16 +5,16 @@
  */
 import type { CoreEvent, SessionState } from '../common/contract.js';
 import { veza } from './bridge.js';
-import { useConnection } from './stores/connection.js';
-import { useDownloads } from './stores/downloads.js';
-import { useLibrary } from './stores/library.js';
-import { clearTypingFor, useMessages } from './stores/messages.js';
-import { usePlayer } from './stores/player.js';
-import { usePresence } from './stores/presence.js';
-import { useRooms } from './stores/rooms.js';
-import { useSession } from './stores/session.js';
-import { useSettings } from './stores/settings.js';
-import { useUi } from './stores/ui.js';
+import { useConnection } from './features/connection/connection-store.js';
+import { useDownloads } from './features/downloads/downloads-store.js';
+import { useLibrary } from './features/library/library-store.js';
+import { clearTypingFor, useMessages } from './features/chat/messages-store.js';
+import { usePlayer } from './features/player/player-store.js';
+import { usePresence } from './features/chat/presence-store.js';
+import { useRooms } from './features/chat/rooms-store.js';
+import { useSession } from './features/session/session-store.js';
+import { useSettings } from './features/settings/settings-store.js';
+import { useUi } from './app/ui-store.js';
 
 export function dispatchEvent(event: CoreEvent): void {
   switch (event.type) {

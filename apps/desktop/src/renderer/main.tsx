@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BRIDGE_MISSING_MESSAGE, bridgeAvailable } from './bridge.js';
-import { App } from './components/App.js';
+import { App } from './app/App.js';
 import { startApp } from './events.js';
 import './styles/app.css';
 

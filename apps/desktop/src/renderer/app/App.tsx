@@ -1,0 +1,64 @@
+import { useEffect, useRef } from 'react';
+import { engine } from '../features/player/player-store.js';
+import { useSession } from '../features/session/session-store.js';
+import { useSettings } from '../features/settings/settings-store.js';
+import { Spinner } from '../ui/common.js';
+import { Shell } from './Shell.js';
+import { SignIn } from '../features/session/SignIn.js';
+import { Toasts } from './Toasts.js';
+
+/** Applies the theme: settings.theme when forced, else the OS preference. */
+function useTheme(): void {
+  const theme = useSettings((s) => s.settings?.theme ?? 'system');
+  useEffect(() => {
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    const apply = (): void => {
+      const resolved = theme === 'system' ? (media.matches ? 'dark' : 'light') : theme;
+      document.documentElement.dataset.theme = resolved;
+      document.documentElement.style.colorScheme = resolved;
+      engine.refreshColors();
+    };
+    apply();
+    media.addEventListener('change', apply);
+    return () => media.removeEventListener('change', apply);
+  }, [theme]);
+}
+
+export function App() {
+  useTheme();
+  const session = useSession((s) => s.session);
+  const loadError = useSession((s) => s.loadError);
+  const audioRef = useRef<HTMLAudioElement>(null);
+
+  useEffect(() => {
+    engine.attachAudio(audioRef.current);
+    return () => engine.attachAudio(null);
+  }, []);
+
+  return (
+    <>
+      {session === null ? (
+        <div className="splash">
+          {loadError ? (
+            <div className="splash-error" role="alert">
+              <h1>Veza could not start</h1>
+              <p>{loadError}</p>
+              <button type="button" className="button primary" onClick={() => void useSession.getState().load()}>
+                Try again
+              </button>
+            </div>
+          ) : (
+            <Spinner label="Starting Veza" />
+          )}
+        </div>
+      ) : session.status === 'signed-out' ? (
+        <SignIn serverUrl={session.serverUrl} />
+      ) : (
+        <Shell />
+      )}
+      {/* One audio element for the whole app, always in the DOM. */}
+      <audio ref={audioRef} data-testid="audio" preload="auto" crossOrigin="anonymous" hidden />
+      <Toasts />
+    </>
+  );
+}

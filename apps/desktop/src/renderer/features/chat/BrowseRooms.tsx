@@ -1,0 +1,171 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useRooms } from './rooms-store.js';
+import { useUi } from '../../app/ui-store.js';
+import { Dialog, EmptyState, Spinner } from '../../ui/common.js';
+import { Icon } from '../../ui/icons.js';
+
+export function BrowseRooms() {
+  const publicRooms = useRooms((s) => s.publicRooms);
+  const loading = useRooms((s) => s.publicLoading);
+  const error = useRooms((s) => s.publicError);
+  const [creating, setCreating] = useState(false);
+  const [filter, setFilter] = useState('');
+  const { loadPublic, join } = useRooms.getState();
+
+  useEffect(() => {
+    void loadPublic();
+  }, [loadPublic]);
+
+  const q = filter.trim().toLowerCase();
+  const shown = q
+    ? publicRooms.filter((r) => r.name.toLowerCase().includes(q) || (r.topic ?? '').toLowerCase().includes(q))
+    : publicRooms;
+
+  return (
+    <section className="view" aria-labelledby="browse-title">
+      <header className="view-header">
+        <h1 id="browse-title">Browse rooms</h1>
+        <div className="row gap">
+          <input
+            className="input search-input"
+            type="search"
+            aria-label="Filter rooms"
+            placeholder="Filter rooms"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            <Icon name="plus" /> Create room
+          </button>
+        </div>
+      </header>
+      <div className="view-body">
+        {loading && publicRooms.length === 0 ? (
+          <div className="center-fill">
+            <Spinner label="Loading rooms" />
+          </div>
+        ) : error ? (
+          <EmptyState icon={<Icon name="wifi-off" size={36} />} title="Public rooms are not available">
+            <p>{error}</p>
+            <button type="button" className="button" onClick={() => void loadPublic()}>
+              Try again
+            </button>
+          </EmptyState>
+        ) : shown.length === 0 ? (
+          <EmptyState icon={<Icon name="compass" size={36} />} title={q ? 'No room matches' : 'No public rooms yet'}>
+            <p>
+              {q ? 'Try another word, or create the room yourself.' : 'Be the first: create a room and invite people.'}
+            </p>
+          </EmptyState>
+        ) : (
+          <ul className="card-list" aria-label="Public rooms">
+            {shown.map((room) => (
+              <li key={room.id} className="room-card">
+                <div className="room-card-icon" aria-hidden="true">
+                  <Icon name="hash" size={22} />
+                </div>
+                <div className="room-card-text">
+                  <h2>{room.name}</h2>
+                  {room.topic && <p className="muted">{room.topic}</p>}
+                  <span className="muted small">
+                    {room.memberCount} {room.memberCount === 1 ? 'member' : 'members'}
+                  </span>
+                </div>
+                {room.joined ? (
+                  <button
+                    type="button"
+                    className="button"
+                    aria-label={`Open ${room.name}`}
+                    onClick={() => useUi.getState().openRoom(room.id)}
+                  >
+                    Open
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="button primary"
+                    aria-label={`Join ${room.name}`}
+                    onClick={() => void join(room.id)}
+                  >
+                    Join
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <CreateRoomDialog open={creating} onClose={() => setCreating(false)} />
+    </section>
+  );
+}
+
+function CreateRoomDialog({ open, onClose }: { open: boolean; onClose(): void }) {
+  const [name, setName] = useState('');
+  const [topic, setTopic] = useState('');
+  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e?: FormEvent): Promise<void> => {
+    e?.preventDefault();
+    if (!name.trim() || busy) return;
+    setBusy(true);
+    const room = await useRooms
+      .getState()
+      .create({ name: name.trim(), visibility, ...(topic.trim() ? { topic: topic.trim() } : {}) });
+    setBusy(false);
+    if (room) {
+      setName('');
+      setTopic('');
+      onClose();
+    }
+  };
+  return (
+    <Dialog
+      open={open}
+      title="Create a room"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="create-room-form" className="button primary" disabled={!name.trim() || busy}>
+            Create
+          </button>
+        </>
+      }
+    >
+      <form id="create-room-form" onSubmit={(e) => void submit(e)} className="stack">
+        <label className="field">
+          <span>Room name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoFocus />
+        </label>
+        <label className="field">
+          <span>Topic (optional)</span>
+          <input value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={500} />
+        </label>
+        <fieldset className="field radio-group">
+          <legend>Who can join</legend>
+          <label>
+            <input
+              type="radio"
+              name="visibility"
+              checked={visibility === 'public'}
+              onChange={() => setVisibility('public')}
+            />
+            Anyone on the server (public)
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="visibility"
+              checked={visibility === 'private'}
+              onChange={() => setVisibility('private')}
+            />
+            Only people invited (private)
+          </label>
+        </fieldset>
+      </form>
+    </Dialog>
+  );
+}
