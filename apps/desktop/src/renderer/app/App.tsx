@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { engine } from '../features/player/player-store.js';
 import { useSession } from '../features/session/session-store.js';
 import { useSettings } from '../features/settings/settings-store.js';
-import { Spinner } from '../ui/common.js';
+import { Spinner } from '../ui/Spinner.js';
 import { Shell } from './Shell.js';
 import { SignIn } from '../features/session/SignIn.js';
 import { Toasts } from './Toasts.js';

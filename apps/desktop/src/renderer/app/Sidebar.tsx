@@ -4,7 +4,7 @@ import { roomLabel, sortRooms, useRooms } from '../features/chat/rooms-store.js'
 import { useSession } from '../features/session/session-store.js';
 import { type View, useUi } from './ui-store.js';
 import { ConnectionIndicator } from '../features/connection/ConnectionIndicator.js';
-import { Avatar } from '../ui/common.js';
+import { Avatar } from '../ui/Avatar.js';
 import { Icon, type IconName } from '../ui/icons.js';
 
 function RoomButton({ room, active }: { room: RoomSummary; active: boolean }) {

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useRooms } from './rooms-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { Dialog, EmptyState, Spinner } from '../../ui/common.js';
+import { Dialog } from '../../ui/Dialog.js';
+import { EmptyState } from '../../ui/EmptyState.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { Icon } from '../../ui/icons.js';
 
 export function BrowseRooms() {

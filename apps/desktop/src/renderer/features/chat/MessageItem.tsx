@@ -5,7 +5,7 @@ import { useConnection } from '../connection/connection-store.js';
 import { useMessages } from './messages-store.js';
 import { usePresenceOf } from './presence-store.js';
 import { useRooms } from './rooms-store.js';
-import { Avatar } from '../../ui/common.js';
+import { Avatar } from '../../ui/Avatar.js';
 import { Icon } from '../../ui/icons.js';
 import { MarkdownBody } from './MarkdownBody.js';
 

@@ -5,7 +5,7 @@ import { buildTimeline } from '../../lib/format.js';
 import { newestSeq } from './messages-logic.js';
 import { useMessages } from './messages-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { Spinner } from '../../ui/common.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { MessageItem } from './MessageItem.js';
 
 const BOTTOM_SLACK_PX = 48;

@@ -6,7 +6,9 @@ import { useMessages } from './messages-store.js';
 import { usePresenceOf } from './presence-store.js';
 import { roomLabel, useRooms } from './rooms-store.js';
 import { useSession } from '../session/session-store.js';
-import { Dialog, EmptyState, Spinner } from '../../ui/common.js';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
+import { EmptyState } from '../../ui/EmptyState.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { Composer, type ComposerMode } from './Composer.js';
 import { Icon } from '../../ui/icons.js';
 import { MessageList } from './MessageList.js';
@@ -140,31 +142,23 @@ export function RoomView({ roomId }: { roomId: string }) {
         disabledReason={isMember ? null : 'You are not a member of this room. Join it to send messages.'}
         onJoin={isMember ? undefined : () => void useRooms.getState().join(room.id)}
       />
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
         title="Delete this message?"
         onClose={() => setDeleting(null)}
-        actions={
-          <>
-            <button type="button" className="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              onClick={() => {
-                if (deleting?.id) void useMessages.getState().remove(deleting.id);
-                setDeleting(null);
-              }}
-            >
-              Delete message
-            </button>
-          </>
-        }
+        choices={[
+          {
+            label: 'Delete message',
+            tone: 'danger',
+            onChoose: () => {
+              if (deleting?.id) void useMessages.getState().remove(deleting.id);
+            },
+          },
+        ]}
       >
         <p className="muted">Everyone in the room will see “message deleted” instead. This cannot be undone.</p>
         {deleting && <blockquote className="quote-preview">{deleting.body.slice(0, 300)}</blockquote>}
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

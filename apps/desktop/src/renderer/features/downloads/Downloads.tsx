@@ -2,7 +2,9 @@ import type { DownloadEntry } from '../../../common/contract.js';
 import { formatBytes } from '../../lib/format.js';
 import { useDownloads } from './downloads-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { EmptyState, ProgressBar, Spinner } from '../../ui/common.js';
+import { EmptyState } from '../../ui/EmptyState.js';
+import { ProgressBar } from '../../ui/ProgressBar.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { Icon } from '../../ui/icons.js';
 
 const STATE_TEXT: Record<DownloadEntry['state'], string> = {

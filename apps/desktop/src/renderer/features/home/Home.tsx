@@ -1,7 +1,7 @@
 import { useRooms } from '../chat/rooms-store.js';
 import { useSession } from '../session/session-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { EmptyState } from '../../ui/common.js';
+import { EmptyState } from '../../ui/EmptyState.js';
 import { Icon } from '../../ui/icons.js';
 
 export function Home() {

@@ -5,7 +5,12 @@ import { useDownloads } from '../downloads/downloads-store.js';
 import { type LibraryTab, type UploadEntry, useLibrary } from './library-store.js';
 import { usePlayer } from '../player/player-store.js';
 import { useSession } from '../session/session-store.js';
-import { Avatar, Cover, Dialog, EmptyState, ProgressBar, Spinner } from '../../ui/common.js';
+import { Avatar } from '../../ui/Avatar.js';
+import { Cover } from '../../ui/Cover.js';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
+import { EmptyState } from '../../ui/EmptyState.js';
+import { ProgressBar } from '../../ui/ProgressBar.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { Icon } from '../../ui/icons.js';
 import { TrackTable } from './TrackTable.js';
 
@@ -157,30 +162,14 @@ function PlaylistDetail() {
       ) : (
         <TrackTable tracks={tracks} playlistId={playlist.id} />
       )}
-      <Dialog
+      <ConfirmDialog
         open={confirmDelete}
         title={`Delete “${playlist.name}”?`}
         onClose={() => setConfirmDelete(false)}
-        actions={
-          <>
-            <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              onClick={() => {
-                setConfirmDelete(false);
-                void lib.deletePlaylist(playlist.id);
-              }}
-            >
-              Delete playlist
-            </button>
-          </>
-        }
+        choices={[{ label: 'Delete playlist', tone: 'danger', onChoose: () => void lib.deletePlaylist(playlist.id) }]}
       >
         <p className="muted">The tracks stay in the library; only this list goes away.</p>
-      </Dialog>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { formatDurationMs } from '../../lib/format.js';
 import { downloadStateOf, useDownloads } from '../downloads/downloads-store.js';
 import { useLibrary } from './library-store.js';
 import { usePlayer } from '../player/player-store.js';
-import { Cover } from '../../ui/common.js';
+import { Cover } from '../../ui/Cover.js';
 import { Icon } from '../../ui/icons.js';
 
 function DownloadCell({ track }: { track: LibraryTrack }) {

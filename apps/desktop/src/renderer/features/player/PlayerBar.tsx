@@ -4,7 +4,7 @@ import { formatClock } from '../../lib/format.js';
 import * as Q from './queue.js';
 import { engine, usePlayer } from './player-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { Cover } from '../../ui/common.js';
+import { Cover } from '../../ui/Cover.js';
 import { Icon } from '../../ui/icons.js';
 
 function QueuePanel() {

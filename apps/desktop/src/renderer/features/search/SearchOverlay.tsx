@@ -4,7 +4,7 @@ import { errorMessage } from '../../lib/errors.js';
 import { formatMessageTime, formatDayLabel } from '../../lib/format.js';
 import { useMessages } from '../chat/messages-store.js';
 import { useUi } from '../../app/ui-store.js';
-import { Spinner } from '../../ui/common.js';
+import { Spinner } from '../../ui/Spinner.js';
 import { Icon } from '../../ui/icons.js';
 import { Snippet } from '../chat/MarkdownBody.js';
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { DEFAULT_SERVER_URL, useSession } from './session-store.js';
-import { Spinner } from '../../ui/common.js';
+import { Spinner } from '../../ui/Spinner.js';
 
 export function SignIn({ serverUrl: initialServer }: { serverUrl: string }) {
   const [mode, setMode] = useState<'sign-in' | 'sign-up'>('sign-in');

@@ -3,7 +3,8 @@ import type { ThemePreference } from '../../../common/contract.js';
 import { GIB } from '../../lib/format.js';
 import { useSession } from '../session/session-store.js';
 import { useSettings } from './settings-store.js';
-import { Dialog, Spinner } from '../../ui/common.js';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
+import { Spinner } from '../../ui/Spinner.js';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -54,7 +55,6 @@ export function SettingsView() {
   };
 
   const changeServer = async (): Promise<void> => {
-    setConfirmServer(false);
     const url = serverUrl.trim().replace(/\/+$/, '');
     // Another server means another account: sign out (keeping the cache), then switch.
     await useSession.getState().signOut(false);
@@ -191,37 +191,14 @@ export function SettingsView() {
         </section>
       </div>
 
-      <Dialog
+      <ConfirmDialog
         open={signingOut}
         title="Sign out of Veza?"
         onClose={() => setSigningOut(false)}
-        actions={
-          <>
-            <button type="button" className="button" onClick={() => setSigningOut(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              onClick={() => {
-                setSigningOut(false);
-                void useSession.getState().signOut(true);
-              }}
-            >
-              Remove cached data
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              onClick={() => {
-                setSigningOut(false);
-                void useSession.getState().signOut(false);
-              }}
-            >
-              Keep cached data
-            </button>
-          </>
-        }
+        choices={[
+          { label: 'Remove cached data', tone: 'danger', onChoose: () => void useSession.getState().signOut(true) },
+          { label: 'Keep cached data', tone: 'primary', onChoose: () => void useSession.getState().signOut(false) },
+        ]}
       >
         <p>What should happen to the chat history and downloaded tracks stored on this computer?</p>
         <ul className="muted small bullet">
@@ -232,28 +209,19 @@ export function SettingsView() {
             <strong>Remove cached data</strong>: delete cached messages and downloads from this computer.
           </li>
         </ul>
-      </Dialog>
+      </ConfirmDialog>
 
-      <Dialog
+      <ConfirmDialog
         open={confirmServer}
         title="Change server?"
         onClose={() => setConfirmServer(false)}
-        actions={
-          <>
-            <button type="button" className="button" onClick={() => setConfirmServer(false)}>
-              Cancel
-            </button>
-            <button type="button" className="button primary" onClick={() => void changeServer()}>
-              Sign out and change
-            </button>
-          </>
-        }
+        choices={[{ label: 'Sign out and change', tone: 'primary', onChoose: () => void changeServer() }]}
       >
         <p>
           Switching to <code>{serverUrl.trim()}</code> signs you out of {settings.serverUrl}. Your cached data stays on
           this computer.
         </p>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }
