@@ -82,6 +82,11 @@ export const rendererBoundary = {
         selector: "CallExpression[callee.property.name='insertAdjacentHTML']",
         message: 'No raw HTML ever reaches the DOM.',
       },
+      {
+        selector:
+          "BinaryExpression[operator=/^[!=]==?$/]:matches([left.name='role'], [left.property.name='role'], [right.name='role'], [right.property.name='role'])",
+        message: 'Ask for a permission (useCan from features/session/rights.ts), never compare role names.',
+      },
     ],
   },
 };

@@ -51,6 +51,8 @@ describe('import boundaries', () => {
       'no-restricted-syntax',
     ],
     ['export function put(e: HTMLElement, t: string) {\n  e.innerHTML = t;\n}\n', 'no-restricted-syntax'],
+    ["export const canUpload = (user: { role: string }) => user.role === 'artist';\n", 'no-restricted-syntax'],
+    ["export const isAdmin = (role: string) => 'admin' !== role;\n", 'no-restricted-syntax'],
   ])('refuses %j in the desktop renderer', async (code, rule) => {
     const problems = await lintAs('apps/desktop/src/renderer/boundary-probe.tsx', code);
     expect(problems.some((p) => p.startsWith(rule))).toBe(true);

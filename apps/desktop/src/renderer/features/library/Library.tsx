@@ -4,6 +4,7 @@ import { formatBytes, formatDurationMs } from '../../lib/format.js';
 import { useDownloads } from '../downloads/downloads-store.js';
 import { type LibraryTab, type UploadEntry, useLibrary } from './library-store.js';
 import { usePlayer } from '../player/player-store.js';
+import { useCan } from '../session/rights.js';
 import { useSession } from '../session/session-store.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { Cover } from '../../ui/Cover.js';
@@ -364,8 +365,7 @@ export function Library() {
   const results = useLibrary((s) => s.results);
   const listFromCache = useLibrary((s) => s.list.fromCache);
   const detailFromCache = useLibrary((s) => s.playlist?.fromCache ?? false);
-  const role = useSession((s) => (s.session?.status === 'signed-in' ? s.session.user.role : null));
-  const canUpload = role === 'artist' || role === 'admin';
+  const canUpload = useCan('tracks:upload');
   const [draft, setDraft] = useState(query);
   const lib = useLibrary.getState();
 
