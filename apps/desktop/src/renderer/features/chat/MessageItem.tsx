@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useState } from 'react';
 import type { ChatMessage } from '../../../common/contract.js';
 import { formatMessageTime } from '../../lib/format.js';
 import { useConnection } from '../connection/connection-store.js';
@@ -7,49 +7,8 @@ import { usePresenceOf } from './presence-store.js';
 import { useRooms } from './rooms-store.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { Icon } from '../../ui/icons.js';
+import { EmojiPicker } from './EmojiPicker.js';
 import { MarkdownBody } from './MarkdownBody.js';
-
-export const QUICK_EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '🎵'];
-
-export function EmojiPicker({ onPick, onClose }: { onPick(emoji: string): void; onClose(): void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector('button')?.focus();
-    const onDown = (e: MouseEvent): void => {
-      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey, true);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey, true);
-    };
-  }, [onClose]);
-  return (
-    <div className="emoji-picker" role="group" aria-label="Pick a reaction" ref={ref}>
-      {QUICK_EMOJIS.map((emoji) => (
-        <button
-          key={emoji}
-          type="button"
-          className="emoji-option"
-          aria-label={`React with ${emoji}`}
-          onClick={() => {
-            onPick(emoji);
-            onClose();
-          }}
-        >
-          {emoji}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 interface Props {
   message: ChatMessage;

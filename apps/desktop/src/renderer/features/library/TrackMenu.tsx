@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LibraryTrack } from '../../../common/contract.js';
 import { Icon } from '../../ui/icons.js';
+import { useDismiss } from '../../ui/use-dismiss.js';
 import { usePlayer } from '../player/player-store.js';
 import { useLibrary } from './library-store.js';
 
@@ -18,21 +19,10 @@ export function TrackMenu({
   const ref = useRef<HTMLDivElement>(null);
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
+  useDismiss(ref, onClose);
   useEffect(() => {
     if (playlists.length === 0) void useLibrary.getState().loadPlaylists();
     ref.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    const onDown = (e: MouseEvent): void => {
-      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') onClose();
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
   }, []);
   const lib = useLibrary.getState();
   return (
