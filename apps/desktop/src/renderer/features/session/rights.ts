@@ -4,8 +4,13 @@
  * The `roles` entry point, not the package root: the root would bundle every TypeBox schema.
  */
 import { type Permission, roleHasPermission } from '@veza/shared/roles';
+import type { SessionState } from '../../../common/contract.js';
 import { useSession } from './session-store.js';
 
+export function can(session: SessionState | null, permission: Permission): boolean {
+  return session?.status === 'signed-in' && roleHasPermission(session.user.role, permission);
+}
+
 export function useCan(permission: Permission): boolean {
-  return useSession((s) => s.session?.status === 'signed-in' && roleHasPermission(s.session.user.role, permission));
+  return useSession((s) => can(s.session, permission));
 }
