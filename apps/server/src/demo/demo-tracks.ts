@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { DEMO_PIECES, synthesizeDemoPiece, type AudioTools } from '@veza/audio';
 import { ROLE_PERMISSIONS } from '@veza/shared';
 import type { Db } from '../infra/db/db.js';
@@ -33,7 +32,7 @@ export async function seedDemoTracks(deps: {
   let created = 0;
   for (const piece of DEMO_PIECES) {
     if (deps.signal.aborted) break;
-    const file = path.join(deps.media.scratchDir, `demo-${piece.slug}.flac`);
+    const file = deps.media.scratch.file(`demo-${piece.slug}.flac`);
     await synthesizeDemoPiece(piece, file, { tools: deps.tools, signal: deps.signal, timeoutMs: 120_000 });
     await deps.media.createTrack(
       actor,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AudioInputError,
@@ -86,8 +86,6 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
       // Each run of the job has its own attempt number, so two runs that overlap (one lost its
       // lock with its connection but has not noticed yet) never publish into the same directory.
       const version = track.media_version + job.attempt;
-      const work = path.join(blobs.scratchDir, `job-${job.id}-${job.attempt}`);
-      const out = path.join(work, `v${version}`);
       let lastSent = -1;
       const progress = (percent: number): void => {
         const rounded = Math.floor(percent);
@@ -95,41 +93,52 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
         lastSent = rounded;
         publishTrackProgress(bus, track.owner_id, { trackId, state: 'processing', percent: rounded });
       };
+      const options = { tools, timeoutMs, signal: job.signal };
 
       try {
-        await mkdir(out, { recursive: true });
-        const input = { file: await blobs.localPath(sourceKey(trackId)), probed: track.source_probe };
-        const options = { tools, timeoutMs, signal: job.signal };
-        const ladder = await timed('ladder', () =>
-          transcodeLadder(input, path.join(out, 'hls'), DEFAULT_LADDER, {
-            ...options,
-            onProgress: (percent) => progress((percent * LADDER_SHARE) / 100),
-          }),
+        const { ladder, renditions } = await blobs.scratch.withDirectory(
+          `job-${job.id}-${job.attempt}`,
+          async (work) => {
+            const out = path.join(work, `v${version}`);
+            await mkdir(out);
+            // ffmpeg reads the upload from a path: the store's own file, or a copy a remote store makes.
+            const ladder = await blobs.withLocalCopy(sourceKey(trackId), async (file) => {
+              const input = { file, probed: track.source_probe };
+              const made = await timed('ladder', () =>
+                transcodeLadder(input, path.join(out, 'hls'), DEFAULT_LADDER, {
+                  ...options,
+                  onProgress: (percent) => progress((percent * LADDER_SHARE) / 100),
+                }),
+              );
+              const peaks = await timed('peaks', () => computePeaks(input, options));
+              await writeFile(path.join(out, 'peaks.json'), JSON.stringify(peaks));
+              return made;
+            });
+            progress(LADDER_SHARE + 5);
+
+            const renditions: Rendition[] = [];
+            await mkdir(path.join(out, 'download'));
+            for (const variant of ladder.variants) {
+              const quality = asQuality(variant.id);
+              const file = path.join(out, 'download', `${quality}.m4a`);
+              await timed('package', () => packageRendition(path.join(out, 'hls', quality), file, options));
+              renditions.push({
+                quality,
+                bandwidth: variant.bandwidth,
+                averageBandwidth: variant.averageBandwidth,
+                segmentCount: variant.segmentCount,
+                downloadBytes: (await stat(file)).size,
+                downloadSha256: await sha256Of(file),
+              });
+            }
+            progress(99);
+
+            // A run told to stop (shutdown, or its lock went with its connection) publishes nothing.
+            job.signal.throwIfAborted();
+            await blobs.putDirectory(versionPrefix(trackId, version), out);
+            return { ladder, renditions };
+          },
         );
-        const peaks = await timed('peaks', () => computePeaks(input, options));
-        await writeFile(path.join(out, 'peaks.json'), JSON.stringify(peaks));
-        progress(LADDER_SHARE + 5);
-
-        const renditions: Rendition[] = [];
-        await mkdir(path.join(out, 'download'));
-        for (const variant of ladder.variants) {
-          const quality = asQuality(variant.id);
-          const file = path.join(out, 'download', `${quality}.m4a`);
-          await timed('package', () => packageRendition(path.join(out, 'hls', quality), file, options));
-          renditions.push({
-            quality,
-            bandwidth: variant.bandwidth,
-            averageBandwidth: variant.averageBandwidth,
-            segmentCount: variant.segmentCount,
-            downloadBytes: (await stat(file)).size,
-            downloadSha256: await sha256Of(file),
-          });
-        }
-        progress(99);
-
-        // A run told to stop (shutdown, or its lock went with its connection) publishes nothing.
-        job.signal.throwIfAborted();
-        await blobs.putDirectory(versionPrefix(trackId, version), out);
         job.signal.throwIfAborted();
         const loudness = ladder.loudness;
         // Fenced on the attempt: only the job's latest run may record its version.
@@ -164,8 +173,6 @@ export function trackProcessingHandler(deps: ProcessingDeps): JobHandler {
       } catch (error) {
         if (error instanceof AudioInputError) throw new PermanentJobError(error.message);
         throw error;
-      } finally {
-        await rm(work, { recursive: true, force: true });
       }
     },
 

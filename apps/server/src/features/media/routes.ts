@@ -66,7 +66,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ media: MediaService; limit
       });
       try {
         const upload = await receiveUpload(request, {
-          scratchDir: media.scratchDir,
+          scratch: media.scratch,
           maxBytes: media.limits.uploadMaxBytes,
         });
         return reply.code(202).send(await media.createTrack(actor, upload, { signal: gone.signal }));

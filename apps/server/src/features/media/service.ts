@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import {
   AudioInputError,
   AudioTimeoutError,
@@ -13,6 +12,7 @@ import {
 } from '@veza/audio';
 import { TRACK_QUALITIES, type DownloadGrant, type StreamGrant, type Track, type TrackQuality } from '@veza/shared';
 import type { BlobStore } from '../../infra/blobs/blob-store.js';
+import type { Scratch } from '../../infra/blobs/scratch.js';
 import type { Bus } from '../../infra/bus.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Db } from '../../infra/db/db.js';
@@ -99,8 +99,9 @@ export class MediaService {
     return this.deps.limits;
   }
 
-  get scratchDir(): string {
-    return this.deps.blobs.scratchDir;
+  /** Where an upload streams to before it is checked and handed to the store. */
+  get scratch(): Scratch {
+    return this.deps.blobs.scratch;
   }
 
   /** Refuses before any byte is read when this server cannot process audio at all. */
@@ -121,7 +122,7 @@ export class MediaService {
     const { db, blobs, clock } = this.deps;
     const tools = this.assertCanProcess();
     const trackId = randomUUID();
-    const scratchCover = path.join(blobs.scratchDir, `cover-${trackId}.jpg`);
+    const scratchCover = blobs.scratch.file(`cover-${trackId}.jpg`);
     let stored = false;
     try {
       const fields = parseUploadFields(upload.fields);
@@ -222,7 +223,7 @@ export class MediaService {
   async peaks(actor: Actor, trackId: string): Promise<{ data: Buffer; etag: string }> {
     const row = await this.readyTrack(actor, trackId);
     const key = peaksKey(trackId, row.media_version);
-    const [data, stat] = await Promise.all([this.deps.blobs.read(key), this.deps.blobs.stat(key)]);
+    const [data, stat] = await Promise.all([this.deps.blobs.readAll(key), this.deps.blobs.stat(key)]);
     if (!data || !stat) throw notFound('This track has no waveform.');
     return { data, etag: stat.etag };
   }
@@ -230,7 +231,7 @@ export class MediaService {
   /** Cover art is not secret (ids are unguessable, art is public on every store): no session needed. */
   async cover(trackId: string): Promise<{ data: Buffer; etag: string } | null> {
     const key = coverKey(trackId);
-    const [data, stat] = await Promise.all([this.deps.blobs.read(key), this.deps.blobs.stat(key)]);
+    const [data, stat] = await Promise.all([this.deps.blobs.readAll(key), this.deps.blobs.stat(key)]);
     return data && stat ? { data, etag: stat.etag } : null;
   }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { TRACK_QUALITIES, type ErrorBody, type ErrorCode, type TrackQuality } from '@veza/shared';
-import type { BlobStore } from '../../infra/blobs/blob-store.js';
+import { BlobNotFoundError, type BlobStore } from '../../infra/blobs/blob-store.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Metrics } from '../../infra/metrics.js';
@@ -40,6 +40,9 @@ const CONTENT_TYPES: Record<string, string> = {
   m4a: 'audio/mp4',
   m4s: 'video/iso.segment',
 };
+
+const extensionOf = (fileName: string): string => fileName.slice(fileName.lastIndexOf('.') + 1);
+const contentTypeOf = (fileName: string): string => CONTENT_TYPES[extensionOf(fileName)] ?? 'application/octet-stream';
 
 /** The path of a signed ladder; the master playlist is `<base>/master.m3u8`. */
 export const hlsBasePath = (grant: MediaGrant, signature: string): string =>
@@ -156,17 +159,43 @@ export class MediaFileServer {
     target: Target,
     now: number,
   ): Promise<void> {
-    const stat = await this.deps.blobs.stat(target.key);
+    const { blobs, cache } = this.deps;
+    // Playlists always come from here: the relative URIs in them must resolve under this signed
+    // path (each segment is checked here, then maybe redirected), not under the store's URL.
+    if (!target.fileName.endsWith('.m3u8')) {
+      const url = await blobs.urlFor(target.key, {
+        expiresAt: new Date(target.grant.expiresAt * 1000),
+        contentType: contentTypeOf(target.fileName),
+        ...(target.download ? { attachmentName: target.fileName } : {}),
+      });
+      if (url !== null) return this.redirect(response, url);
+    }
+    const stat = await blobs.stat(target.key);
     if (!stat) return this.refuse(response, 404, 'NOT_FOUND', 'No such media file.');
-    if (stat.size <= this.deps.cache.maxEntryBytes) {
-      const data = await this.deps.blobs.read(target.key);
+    if (stat.size <= cache.maxEntryBytes) {
+      const data = await blobs.readAll(target.key);
       if (!data) return this.refuse(response, 404, 'NOT_FOUND', 'No such media file.');
-      this.deps.cache.set(target.key, { data, etag: stat.etag });
+      cache.set(target.key, { data, etag: stat.etag });
       this.respond(request, response, target, now, data.length, stat.etag, data);
       return;
     }
     const range = this.respond(request, response, target, now, stat.size, stat.etag, null);
-    if (range) await pipeline(this.deps.blobs.createReadStream(target.key, range), response);
+    if (!range) return;
+    // Deleted since the stat: the headers are out, so the connection is cut (and logged).
+    const body = await blobs.read(target.key, range);
+    if (!body) throw new BlobNotFoundError(target.key);
+    await pipeline(body, response);
+  }
+
+  /**
+   * Sends the player to the store's own URL for the file (signed, expiring with the link). The
+   * redirect is not cached: the app checks each request before handing out the store's URL.
+   */
+  private redirect(response: ServerResponse, url: string): void {
+    this.deps.metrics.mediaRequests.add(307);
+    response
+      .writeHead(307, { location: url, 'cache-control': 'no-store', 'content-length': 0, ...MEDIA_CORS_HEADERS })
+      .end();
   }
 
   /**
@@ -182,7 +211,7 @@ export class MediaFileServer {
     etag: string,
     data: Buffer | null,
   ): { start: number; end: number } | null {
-    const extension = target.fileName.slice(target.fileName.lastIndexOf('.') + 1);
+    const extension = extensionOf(target.fileName);
     const secondsLeft = Math.max(0, target.grant.expiresAt - Math.floor(now / 1000));
     const immutable = extension === 'm4s' || extension === 'mp4';
     const headers: Record<string, string | number> = {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
+import type { Scratch } from '../../infra/blobs/scratch.js';
 import { AppError } from '../../infra/errors.js';
 
 export interface ReceivedUpload {
-  /** The uploaded bytes, in the store's scratch directory under a name the server chose. */
+  /** The uploaded bytes, a scratch file under a name the server chose; whoever receives it removes it. */
   file: string;
   sizeBytes: number;
   /** As the client named it: shown as a fallback title, never used as a path. */
@@ -39,7 +39,7 @@ export const uploadTooLarge = (maxBytes: number, closeConnection = false): AppEr
  */
 export async function receiveUpload(
   request: FastifyRequest,
-  options: { scratchDir: string; maxBytes: number },
+  options: { scratch: Scratch; maxBytes: number },
 ): Promise<ReceivedUpload> {
   const declared = Number(request.headers['content-length']);
   // Multipart framing adds a little; anything far beyond the limit is refused before reading.
@@ -47,7 +47,7 @@ export async function receiveUpload(
     throw uploadTooLarge(options.maxBytes, declared > options.maxBytes + DRAIN_ALLOWANCE_BYTES);
   }
 
-  const target = path.join(options.scratchDir, `upload-${randomUUID()}`);
+  const target = options.scratch.file(`upload-${randomUUID()}`);
   const fields: Record<string, string> = {};
   let received: { sizeBytes: number; clientFileName: string } | undefined;
   try {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertBlobKey, isBlobKey } from './blob-store.js';
+import { describeBlobStoreContract } from '../../test-support/blob-store-contract.js';
+import { assertBlobKey, InvalidBlobKeyError, isBlobKey } from './blob-store.js';
 import { LocalBlobStore } from './local-blob-store.js';
 
 const roots: string[] = [];
@@ -115,7 +116,7 @@ describe('blob keys', () => {
     ['too long in segments', Array.from({ length: 200 }, () => 'ab').join('/')],
   ])('rejects %s', (_name, key) => {
     expect(isBlobKey(key)).toBe(false);
-    expect(() => assertBlobKey(key)).toThrow(TypeError);
+    expect(() => assertBlobKey(key)).toThrow(InvalidBlobKeyError);
   });
 
   it('a key that passes always names a path inside the root, unchanged by normalisation', () => {
@@ -141,11 +142,14 @@ describe('blob keys', () => {
   });
 });
 
+describeBlobStoreContract('LocalBlobStore', () => openStore());
+
 describe('LocalBlobStore', () => {
   it('open() creates the root and a private scratch directory', async () => {
     const root = path.join(tempDir(), 'not', 'yet');
     const store = await openStore(root);
     expect(path.dirname(store.scratchDir)).toBe(path.join(root, '.scratch'));
+    expect(path.dirname(store.scratch.file('x.flac'))).toBe(store.scratchDir);
     const info = await stat(store.scratchDir);
     expect(info.isDirectory()).toBe(true);
     if (process.platform !== 'win32') expect(info.mode & 0o777).toBe(0o700);
@@ -163,7 +167,7 @@ describe('LocalBlobStore', () => {
     expect(await readdir(second.scratchDir)).toEqual([]);
     // The dead process's own scratch directory is gone, not just emptied of what it held.
     expect(await readdir(path.join(root, '.scratch'))).toEqual([path.basename(second.scratchDir)]);
-    expect((await second.read('covers/a.jpg'))?.toString()).toBe('kept');
+    expect((await second.readAll('covers/a.jpg'))?.toString()).toBe('kept');
   });
 
   it('open({ sweep: "stale" }) keeps the fresh scratch of instances that share the directory', async () => {
@@ -182,79 +186,58 @@ describe('LocalBlobStore', () => {
     );
   });
 
-  it('refuses invalid keys in every operation, touching nothing', async () => {
+  it('a refused key touches nothing outside the root', async () => {
     const store = await openStore();
-    const source = await scratchFile(store, 'payload');
-    const dir = await scratchDirectory(store, { 'a.txt': 'x' });
-    for (const key of ['../outside', '/abs', 'a//b', 'A', 'a\\..\\b']) {
-      expect(() => store.pathOf(key)).toThrow(TypeError);
-      await expect(store.putFile(key, source)).rejects.toThrow(TypeError);
-      await expect(store.putDirectory(key, dir)).rejects.toThrow(TypeError);
-      await expect(store.read(key)).rejects.toThrow(TypeError);
-      await expect(store.stat(key)).rejects.toThrow(TypeError);
-      await expect(store.localPath(key)).rejects.toThrow(TypeError);
-      await expect(store.delete(key)).rejects.toThrow(TypeError);
-      expect(() => store.createReadStream(key)).toThrow(TypeError);
-    }
-    expect(await readFile(source, 'utf8')).toBe('payload');
-    expect(await listFiles(dir)).toEqual(['a.txt']);
+    await expect(store.put('../outside', 'escaped')).rejects.toThrow(InvalidBlobKeyError);
+    await expect(store.delete('..')).rejects.toThrow(InvalidBlobKeyError);
     expect(await exists(path.join(path.dirname(store.root), 'outside'))).toBe(false);
-  });
-
-  it('putFile moves the file in under its key, replacing what was there', async () => {
-    const store = await openStore();
-    const first = await scratchFile(store, 'first version');
-    await store.putFile(SEGMENT_KEY, first);
-    expect(await exists(first)).toBe(false);
-    expect((await store.read(SEGMENT_KEY))?.toString()).toBe('first version');
-    expect(await store.localPath(SEGMENT_KEY)).toBe(path.join(store.root, ...SEGMENT_KEY.split('/')));
-
-    const second = await scratchFile(store, 'second');
-    await store.putFile(SEGMENT_KEY, second);
-    expect(await exists(second)).toBe(false);
-    expect((await store.read(SEGMENT_KEY))?.toString()).toBe('second');
+    expect(await exists(store.root)).toBe(true);
     expect(await readdir(store.scratchDir)).toEqual([]);
   });
 
-  it('putDirectory publishes a directory under a new prefix', async () => {
+  it('keeps blobs as files under the root, named by their key, and leaves nothing in scratch', async () => {
     const store = await openStore();
-    const prefix = `tracks/${randomUUID()}/v1/hls`;
-    const dir = await scratchDirectory(store, {
-      'master.m3u8': 'm',
-      '128k/index.m3u8': 'i',
-      '128k/seg_00001.m4s': 's',
-    });
-    await store.putDirectory(prefix, dir);
-    expect(await exists(dir)).toBe(false);
-    expect(await listFiles(await store.localPath(prefix))).toEqual([
-      '128k/index.m3u8',
-      '128k/seg_00001.m4s',
-      'master.m3u8',
-    ]);
-    expect((await store.read(`${prefix}/128k/seg_00001.m4s`))?.toString()).toBe('s');
+    await store.putFile(SEGMENT_KEY, await scratchFile(store, 'segment'));
+    await store.put('covers/a.jpg', 'cover');
+    expect(await readFile(path.join(store.root, ...SEGMENT_KEY.split('/')), 'utf8')).toBe('segment');
+    expect(await readFile(path.join(store.root, 'covers', 'a.jpg'), 'utf8')).toBe('cover');
+    expect(await readdir(store.scratchDir)).toEqual([]);
   });
 
-  it('putDirectory replaces an existing prefix: the old content is gone, the new one complete', async () => {
+  it('withLocalCopy hands out the blob file itself: nothing is copied', async () => {
+    const store = await openStore();
+    await store.put('tracks/a/source', 'audio');
+    const file = await store.withLocalCopy('tracks/a/source', async (local) => local);
+    expect(file).toBe(path.join(store.root, 'tracks', 'a', 'source'));
+    expect(await readdir(store.scratchDir)).toEqual([]);
+  });
+
+  it('serves through the app: urlFor is null', async () => {
+    const store = await openStore();
+    await store.put(SEGMENT_KEY, 'segment');
+    expect(
+      await store.urlFor(SEGMENT_KEY, { expiresAt: new Date(Date.now() + 60_000), contentType: 'video/iso.segment' }),
+    ).toBeNull();
+  });
+
+  it('putDirectory swaps a prefix in one rename: a reader on the disk never sees part of it', async () => {
     const store = await openStore();
     const prefix = `tracks/${randomUUID()}/v1/hls`;
+    const onDisk = path.join(store.root, ...prefix.split('/'));
     await store.putDirectory(
       prefix,
       await scratchDirectory(store, { 'master.m3u8': 'old', 'old-only.m4s': 'old', 'sub/deep.m4s': 'old' }),
     );
-    const sibling = `tracks/${randomUUID()}/v1/hls/master.m3u8`;
-    await store.putFile(sibling, await scratchFile(store, 'other track'));
-
     const fresh: Record<string, string> = { 'master.m3u8': 'new' };
     for (let n = 0; n < 50; n++) fresh[`128k/seg_${String(n).padStart(5, '0')}.m4s`] = `segment ${n}`;
     const dir = await scratchDirectory(store, fresh);
 
-    // A reader looking while it is published must never see part of the new directory.
     const expected = Object.keys(fresh).sort();
     let publishing = true;
     const partial: string[][] = [];
     const reader = (async () => {
       while (publishing) {
-        const files = await listFiles(await store.localPath(prefix)).catch(() => []);
+        const files = await listFiles(onDisk).catch(() => []);
         if (files.some((file) => file.startsWith('128k/')) && JSON.stringify(files) !== JSON.stringify(expected))
           partial.push(files);
         await new Promise((resolve) => setImmediate(resolve));
@@ -265,104 +248,34 @@ describe('LocalBlobStore', () => {
     await reader;
 
     expect(partial).toEqual([]);
-    expect(await listFiles(await store.localPath(prefix))).toEqual(expected);
-    expect(await store.read(`${prefix}/old-only.m4s`)).toBeNull();
-    expect(await store.read(`${prefix}/sub/deep.m4s`)).toBeNull();
-    expect((await store.read(`${prefix}/master.m3u8`))?.toString()).toBe('new');
-    expect((await store.read(`${prefix}/128k/seg_00049.m4s`))?.toString()).toBe('segment 49');
-    expect((await store.read(sibling))?.toString()).toBe('other track');
+    expect(await listFiles(onDisk)).toEqual(expected);
     expect(await readdir(store.scratchDir)).toEqual([]);
   });
 
-  it('read and stat of what is not there give null', async () => {
-    const store = await openStore();
-    await store.putFile('tracks/a/file.bin', await scratchFile(store, 'abc'));
-    for (const key of ['nothing', 'tracks/b/file.bin', 'tracks/a/other.bin', 'tracks/a/file.bin/below']) {
-      expect(await store.read(key)).toBeNull();
-      expect(await store.stat(key)).toBeNull();
-    }
-    // A prefix is not a blob.
-    expect(await store.stat('tracks/a')).toBeNull();
-  });
-
-  it('stat gives the size and a quoted etag that is stable while the content is', async () => {
-    const store = await openStore();
-    const content = Buffer.from('0123456789abcdef');
-    await store.putFile('covers/x.jpg', await scratchFile(store, content));
-    const first = await store.stat('covers/x.jpg');
-    expect(first).toEqual({ size: 16, etag: expect.stringMatching(/^"[^"\s]+"$/) });
-    expect(await store.stat('covers/x.jpg')).toEqual(first);
-  });
-
-  it('the etag changes when the content does, even at the same size and modification time', async () => {
+  it('the etag changes for a same-size replacement that kept the old modification time', async () => {
     const store = await openStore();
     const key = 'covers/x.jpg';
-    await store.putFile(key, await scratchFile(store, 'aaaa'));
+    await store.put(key, 'aaaa');
     const before = (await store.stat(key))!;
-    const mtime = (await stat(await store.localPath(key))).mtime;
+    const mtime = (await stat(path.join(store.root, 'covers', 'x.jpg'))).mtime;
 
-    await store.putFile(key, await scratchFile(store, 'bbbbbbbb'));
-    const longer = (await store.stat(key))!;
-    expect(longer.size).toBe(8);
-    expect(longer.etag).not.toBe(before.etag);
-
-    // Same size, written at once: within the resolution of any clock.
-    await store.putFile(key, await scratchFile(store, 'dddddddd'));
-    expect((await store.stat(key))!.etag).not.toBe(longer.etag);
-
-    // Same size, and the same mtime (a coarse-grained filesystem, a copy that kept its times).
+    // A coarse-grained filesystem, or a copy that kept its times.
     const replacement = await scratchFile(store, 'cccc');
     await utimes(replacement, mtime, mtime);
     await store.putFile(key, replacement);
     const same = (await store.stat(key))!;
-    expect((await store.read(key))?.toString()).toBe('cccc');
+    expect((await store.readAll(key))?.toString()).toBe('cccc');
     expect(same.size).toBe(before.size);
     expect(same.etag).not.toBe(before.etag);
   });
 
-  it('createReadStream gives the whole blob, or exactly the bytes of a range', async () => {
+  it('a stream read from a blob still gives its bytes after the blob is replaced or deleted', async () => {
     const store = await openStore();
-    const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
-    await store.putFile(SEGMENT_KEY, await scratchFile(store, data));
-
-    expect((await collect(store.createReadStream(SEGMENT_KEY))).equals(data)).toBe(true);
-    for (const [start, end] of [
-      [0, 0],
-      [0, 999],
-      [10, 19],
-      [999, 999],
-      [500, 998],
-    ] as const) {
-      const bytes = await collect(store.createReadStream(SEGMENT_KEY, { start, end }));
-      expect(bytes.length).toBe(end - start + 1);
-      expect(bytes.equals(data.subarray(start, end + 1))).toBe(true);
-    }
-  });
-
-  it('createReadStream of a missing blob fails as a stream error', async () => {
-    const store = await openStore();
-    await expect(collect(store.createReadStream('tracks/missing.m4s'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-
-  it('delete removes a prefix and everything under it, and nothing else; deleting again is fine', async () => {
-    const store = await openStore();
-    const files = ['tracks/a/v1/hls/master.m3u8', 'tracks/a/v1/hls/128k/seg.m4s', 'tracks/a/source.flac'];
-    for (const key of [...files, 'tracks/ab/source.flac', 'tracks/b/source.flac', 'covers/a.jpg'])
-      await store.putFile(key, await scratchFile(store, key));
-
-    await store.delete('tracks/a');
-    for (const key of files) expect(await store.read(key)).toBeNull();
-    expect(await exists(path.join(store.root, 'tracks', 'a'))).toBe(false);
-    // A prefix is whole segments: `tracks/a` is not a prefix of `tracks/ab`.
-    expect((await store.read('tracks/ab/source.flac'))?.toString()).toBe('tracks/ab/source.flac');
-    expect((await store.read('tracks/b/source.flac'))?.toString()).toBe('tracks/b/source.flac');
-    expect((await store.read('covers/a.jpg'))?.toString()).toBe('covers/a.jpg');
-
-    await expect(store.delete('tracks/a')).resolves.toBeUndefined();
-    await expect(store.delete('never/existed')).resolves.toBeUndefined();
-
-    await store.delete('covers/a.jpg');
-    expect(await store.read('covers/a.jpg')).toBeNull();
-    expect(await exists(store.scratchDir)).toBe(true);
+    const data = Buffer.alloc(200_000, 7);
+    await store.put(SEGMENT_KEY, data);
+    const stream = (await store.read(SEGMENT_KEY))!;
+    await store.put(SEGMENT_KEY, 'replaced');
+    await store.delete('tracks');
+    expect((await collect(stream)).equals(data)).toBe(true);
   });
 });
