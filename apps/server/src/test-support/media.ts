@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { StreamGrant, Track, TrackState } from '@veza/shared';
@@ -87,9 +87,7 @@ export function localize(t: TestApp, url: string): string {
 export async function signedPlaylist(t: TestApp): Promise<{ url: string; signature: string; trackId: string }> {
   const owner = await signUp(t, 'artist');
   const trackId = await insertTrack(t, { ownerId: owner.user.id });
-  const file = path.join(t.blobs.scratchDir, `master-${trackId}.m3u8`);
-  await writeFile(file, '#EXTM3U\n#EXT-X-VERSION:7\n');
-  await t.blobs.putFile(hlsKey(trackId, 0, 'master.m3u8'), file);
+  await t.blobs.put(hlsKey(trackId, 0, 'master.m3u8'), '#EXTM3U\n#EXT-X-VERSION:7\n');
   const response = await t.app.inject({ url: `/api/v1/tracks/${trackId}/stream`, headers: bearer(owner.accessToken) });
   if (response.statusCode !== 200) throw new Error(`stream grant failed: ${response.statusCode} ${response.body}`);
   const url = localize(t, response.json<StreamGrant>().url);
