@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import featureBoundaries from './scripts/lint/feature-boundaries.js';
 
 /** Imports a runtime-neutral package must never make: Node built-ins and server/desktop libraries. */
 const NODE_ONLY = [
@@ -131,6 +132,13 @@ export const commonBoundary = {
   },
 };
 
+/** Server features meet only at each other's index.ts (scripts/lint/feature-boundaries.js). */
+export const featureBoundary = {
+  files: ['apps/server/src/features/**/*.ts'],
+  plugins: { veza: featureBoundaries },
+  rules: { 'veza/feature-imports': ['error', { featuresDir: 'apps/server/src/features' }] },
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -159,4 +167,5 @@ export default tseslint.config(
   rendererBoundary,
   coreBoundary,
   commonBoundary,
+  featureBoundary,
 );

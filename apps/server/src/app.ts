@@ -6,11 +6,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { adminRoutes } from './features/admin/routes.js';
+import { defaultFeatureLimits, type FeatureLimits } from './features/index.js';
+import type { FeatureConfig, FeatureServices } from './features/feature-module.js';
+import { setUpFeatures } from './features/set-up.js';
 import {
   DEFAULT_GATEWAY_LIMITS,
   DEFAULT_SEND_LIMITS,
-  DESKTOP_ORIGIN,
   Gateway,
   realtimeGateway,
   SendLimiter,
@@ -18,31 +19,6 @@ import {
   type GatewayLimits,
   type SendLimits,
 } from './gateway/index.js';
-import { ChatRealtime } from './features/chat/realtime/chat-realtime.js';
-import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './features/chat/routes.js';
-import { DEFAULT_READ_LIMITS, type ReadLimits } from './features/chat/read-throttle.js';
-import { ChatService } from './features/chat/service.js';
-import { apiKeyRoutes } from './features/api-keys/routes.js';
-import { AccessTokens } from './features/auth/access-tokens.js';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './features/auth/login-throttle.js';
-import { authRoutes } from './features/auth/routes.js';
-import { AuthService } from './features/auth/service.js';
-import type { FeatureDeps } from './features/feature-deps.js';
-import { healthRoutes } from './features/health/routes.js';
-import { homeRoutes } from './features/home/routes.js';
-import { libraryRoutes } from './features/library/routes.js';
-import { HotCache } from './features/media/hot-cache.js';
-import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './features/media/processing.js';
-import { DEFAULT_MEDIA_ROUTE_LIMITS, mediaRoutes, type MediaRouteLimits } from './features/media/routes.js';
-import { MediaFileServer, mediaServing } from './features/media/serving.js';
-import {
-  DEFAULT_MEDIA_LIMITS,
-  MediaService,
-  TRACK_DELETED_SUBJECT,
-  type MediaLimits,
-} from './features/media/service.js';
-import { mediaRealtime } from './features/media/track-notices.js';
-import { UrlSigner } from './features/media/url-signer.js';
 import type { AudioTools } from '@veza/audio';
 import type { BlobStore } from './infra/blobs/blob-store.js';
 import { countPendingJobs } from './infra/jobs/queue.js';
@@ -53,6 +29,7 @@ import { closeConnectionsWithoutRequest } from './http/first-request-timeout.js'
 import { installInFlightTracking } from './http/in-flight.js';
 import { installRefusedBodyDrain } from './http/refused-body-drain.js';
 import { installRequestIds, requestIdOf } from './http/request-id.js';
+import { trustedOrigins } from './http/origins.js';
 import { VezaLogController } from './http/request-log.js';
 import { installValidation } from './http/validation.js';
 import { AppError } from './infra/errors.js';
@@ -77,94 +54,58 @@ export interface AppDeps {
   audioTools: AudioTools | null;
 }
 
-export interface AppLimits {
-  /** Requests per minute per IP on register, login and refresh. */
-  authRequestsPerMinute: number;
-  loginThrottle: LoginThrottleLimits;
+/** Limits of the HTTP server itself; each feature adds its own (features/<name>/index.ts). */
+export interface HttpLimits {
   /** Largest request body in bytes. */
   bodyLimit: number;
-  gateway: GatewayLimits;
-  chatSends: SendLimits;
-  /** Read markers per user and room, and per user across rooms (socket `read` frames and POST /rooms/:id/read together). */
-  chatReads: ReadLimits;
-  /** How often each instance re-announces its online users. */
-  presenceIntervalMs: number;
-  chatRoutes: ChatRouteLimits;
-  media: MediaLimits;
-  mediaRoutes: MediaRouteLimits;
-  /** Processing jobs (transcodes) run at once by this instance; 0 runs none. */
-  transcodeConcurrency: number;
-  /** Memory for hot media files (segments, playlists) served from RAM. */
-  mediaCacheBytes: number;
-  /** Signed media URLs live at least this long (then until the next full hour). */
-  mediaUrlTtlSeconds: number;
   /** A TCP connection that sends no request within this is closed. */
   firstRequestTimeoutMs: number;
   /** How long a body refused for its size (413) may take to arrive and be discarded. */
   refusedBodyDrainMs: number;
 }
 
+/** Limits of the realtime gateway (src/gateway), which every feature speaking over the socket shares. */
+export interface RealtimeLimits {
+  gateway: GatewayLimits;
+  /** Writes (sends, edits, reactions…) per socket. */
+  chatSends: SendLimits;
+  /** How often each instance re-announces its online users. */
+  presenceIntervalMs: number;
+}
+
+export type AppLimits = HttpLimits & RealtimeLimits & FeatureLimits;
+
 export const DEFAULT_LIMITS: AppLimits = {
-  authRequestsPerMinute: 60,
-  loginThrottle: DEFAULT_LOGIN_THROTTLE,
   bodyLimit: 1024 * 1024,
-  gateway: DEFAULT_GATEWAY_LIMITS,
-  chatSends: DEFAULT_SEND_LIMITS,
-  chatReads: DEFAULT_READ_LIMITS,
-  presenceIntervalMs: 30_000,
-  chatRoutes: DEFAULT_CHAT_ROUTE_LIMITS,
-  media: DEFAULT_MEDIA_LIMITS,
-  mediaRoutes: DEFAULT_MEDIA_ROUTE_LIMITS,
-  transcodeConcurrency: 1,
-  mediaCacheBytes: 64 * 1024 * 1024,
-  mediaUrlTtlSeconds: 6 * 60 * 60,
   firstRequestTimeoutMs: 10_000,
   refusedBodyDrainMs: 10_000,
+  gateway: DEFAULT_GATEWAY_LIMITS,
+  chatSends: DEFAULT_SEND_LIMITS,
+  presenceIntervalMs: 30_000,
+  ...defaultFeatureLimits(),
 };
 
 export type VezaApp = FastifyInstance & {
-  veza: {
-    auth: AuthService;
-    metrics: Metrics;
-    chat: ChatService;
+  /** The features' services, and the app's own, for the runtime and tests. */
+  veza: FeatureServices & {
+    /** The realtime gateway: connections by user, presence, notices. */
     gateway: Gateway;
-    media: MediaService;
+    metrics: Metrics;
     jobs: JobWorker;
     /** Requests being handled now. */
     inFlight: { count(): number };
   };
 };
 
-export type AppConfig = Pick<ServerConfig, 'publicUrl' | 'corsOrigins' | 'trustProxy'> &
-  Partial<Pick<ServerConfig, 'metricsToken' | 'metricsListen'>>;
+export type AppConfig = FeatureConfig & Pick<ServerConfig, 'trustProxy'>;
 
-export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial<AppLimits> = {}): Promise<VezaApp> {
-  const {
-    bodyLimit,
-    authRequestsPerMinute,
-    loginThrottle,
-    gateway,
-    chatSends,
-    chatReads,
-    presenceIntervalMs,
-    chatRoutes: chatRouteLimits,
-    media: mediaLimits,
-    mediaRoutes: mediaRouteLimits,
-    transcodeConcurrency,
-    mediaCacheBytes,
-    mediaUrlTtlSeconds,
-    firstRequestTimeoutMs,
-    refusedBodyDrainMs,
-  } = {
-    ...DEFAULT_LIMITS,
-    ...limits,
-  };
+export async function buildApp(config: AppConfig, deps: AppDeps, overrides: Partial<AppLimits> = {}): Promise<VezaApp> {
+  const limits: AppLimits = { ...DEFAULT_LIMITS, ...overrides };
   const metrics =
     deps.metrics ??
     createMetrics({
       onScrapeError: (source, error) => deps.logger.warn({ source, err: error }, 'a metrics source did not answer'),
     });
-  const mediaCache = new HotCache(mediaCacheBytes, 4 * 1024 * 1024);
   const { pool } = deps.db;
   metrics.sources.dbPool = () => ({
     total: pool.totalCount,
@@ -173,141 +114,81 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
     max: pool.options.max ?? 10,
   });
   metrics.sources.bus = deps.bus.status?.bind(deps.bus);
-  metrics.sources.jobQueue = () => countPendingJobs(deps.db, [TRACK_PROCESSING_JOB]);
-  metrics.sources.mediaCacheBytes = () => mediaCache.size.bytes;
-  const urlSigner = new UrlSigner(deps.jwtSecret, { ttlSeconds: mediaUrlTtlSeconds, bucketSeconds: 3600 });
-  // Browsers' origins allowed beyond the API's CORS list: the server's own pages and the desktop app.
-  const browserOrigins = [new URL(config.publicUrl).origin, ...config.corsOrigins];
-  const mediaFiles = new MediaFileServer({
-    blobs: deps.blobs,
-    signer: urlSigner,
-    cache: mediaCache,
-    clock: deps.clock,
-    logger: deps.logger,
-    corsOrigins: new Set([DESKTOP_ORIGIN, ...browserOrigins]),
+
+  const origins = trustedOrigins(config);
+  const features = await setUpFeatures({
+    ...deps,
     metrics,
+    config,
+    trustedOrigins: origins,
+    gatewayLimits: limits.gateway,
+    limits,
   });
+  const gateway = new Gateway({
+    bus: deps.bus,
+    logger: deps.logger,
+    presenceIntervalMs: limits.presenceIntervalMs,
+    features: features.realtime,
+  });
+  gateway.start();
+  const accountWatch = watchAccountChanges({ db: deps.db, clients: gateway.clients, logger: deps.logger });
+  accountWatch.start();
+  const jobs = new JobWorker({
+    db: deps.db,
+    bus: deps.bus,
+    logger: deps.logger,
+    concurrency: features.jobs.concurrency,
+    metrics,
+    handlers: features.jobs.handlers,
+  });
+  metrics.sources.jobQueue = () => countPendingJobs(deps.db, features.jobs.kinds);
+  const unsubscribes = features.subscriptions.map(({ subject, handler }) => deps.bus.subscribe(subject, handler));
+  const { rawRequests } = features;
+
   const app = Fastify({
-    // Signed media requests skip Fastify's routing and hooks altogether: they are the hot path
-    // (measured at about 4× the throughput through Fastify, docs/benchmarks.md), need none of the
-    // API's hooks (no session, no JSON), set their own headers, and are never logged (the path
-    // is the credential), whatever their method.
+    // Requests a feature claims skip Fastify's routing and hooks altogether. Signed media
+    // requests are the hot path (measured at about 4× the throughput through Fastify,
+    // docs/benchmarks.md), need none of the API's hooks (no session, no JSON), set their own
+    // headers, and are never logged (the path is the credential), whatever their method.
     serverFactory: (handler) =>
       createServer((request, response) => {
-        if (MediaFileServer.claims(request.url)) mediaFiles.handle(request, response);
-        else handler(request, response);
+        for (const raw of rawRequests) if (raw.claims(request.url)) return raw.handle(request, response);
+        handler(request, response);
       }),
     // pino's Logger is a FastifyBaseLogger; typing it as such keeps plugin types compatible.
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new VezaLogController(),
     trustProxy: config.trustProxy,
-    bodyLimit,
+    bodyLimit: limits.bodyLimit,
     return503OnClosing: true,
     // A caller's X-Request-Id (checked) or a new UUID; it is the reqId of every log line.
     genReqId: requestIdOf,
     requestIdHeader: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  closeConnectionsWithoutRequest(app.server, firstRequestTimeoutMs);
-
-  const accessTokens = new AccessTokens(deps.jwtSecret, config.publicUrl, deps.clock);
-  const auth = new AuthService({
-    bus: deps.bus,
-    db: deps.db,
-    clock: deps.clock,
-    logger: deps.logger,
-    metrics,
-    accessTokens,
-    throttle: new LoginThrottle(deps.clock, loginThrottle),
-  });
-  const chat = new ChatService({
-    db: deps.db,
-    bus: deps.bus,
-    clock: deps.clock,
-    logger: deps.logger,
-    readLimits: chatReads,
-    metrics,
-  });
-  const chatRealtime = new ChatRealtime({
-    bus: deps.bus,
-    chat,
-    clock: deps.clock,
-    logger: deps.logger,
-    metrics,
-    gapWaitMs: gateway.gapWaitMs,
-    typingIntervalMs: gateway.typingIntervalMs,
-  });
-  const realtime = new Gateway({
-    bus: deps.bus,
-    logger: deps.logger,
-    presenceIntervalMs,
-    features: [chatRealtime, mediaRealtime],
-  });
-  realtime.start();
-  const accountWatch = watchAccountChanges({ db: deps.db, clients: realtime.clients, logger: deps.logger });
-  accountWatch.start();
-  const media = new MediaService({
-    db: deps.db,
-    bus: deps.bus,
-    clock: deps.clock,
-    logger: deps.logger,
-    blobs: deps.blobs,
-    tools: deps.audioTools,
-    signer: urlSigner,
-    cache: mediaCache,
-    publicUrl: config.publicUrl,
-    limits: mediaLimits,
-  });
-  const jobs = new JobWorker({
-    db: deps.db,
-    bus: deps.bus,
-    logger: deps.logger,
-    concurrency: deps.audioTools ? transcodeConcurrency : 0,
-    metrics,
-    handlers: deps.audioTools
-      ? {
-          [TRACK_PROCESSING_JOB]: trackProcessingHandler({
-            db: deps.db,
-            bus: deps.bus,
-            logger: deps.logger,
-            blobs: deps.blobs,
-            tools: deps.audioTools,
-            metrics,
-          }),
-        }
-      : {},
-  });
-  // Other instances evict a deleted track's files from their memory cache too.
-  const stopEvictions = deps.bus.subscribe(TRACK_DELETED_SUBJECT, (payload) =>
-    mediaCache.evictPrefix(`tracks/${(payload as { trackId: string }).trackId}`),
-  );
-  const featureDeps: FeatureDeps = {
-    db: deps.db,
-    bus: deps.bus,
-    clock: deps.clock,
-    logger: deps.logger,
-    metrics,
-    auth,
-  };
+  closeConnectionsWithoutRequest(app.server, limits.firstRequestTimeoutMs);
 
   // First, so that every answer carries the id, whichever hook refuses the request.
   installRequestIds(app);
   const inFlight = installInFlightTracking(app);
   installValidation(app);
   installErrorHandling(app);
-  installRefusedBodyDrain(app, refusedBodyDrainMs);
+  installRefusedBodyDrain(app, limits.refusedBodyDrainMs);
 
   // Responses finishing after close() began end their keep-alive connection, so shutdown does
   // not wait out the keep-alive timeout of every client that had a request in flight.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
-    mediaFiles.startClosing();
-    // Running transcodes stop and go back to the queue (another instance, or the next start).
+    for (const part of features.parts) await part.preClose?.();
+    // Running jobs stop and go back to the queue (another instance, or the next start).
     await jobs.stop();
-    stopEvictions();
+    for (const unsubscribe of unsubscribes) unsubscribe();
   });
   app.addHook('onReady', async () => jobs.start());
-  app.addHook('onClose', async () => accountWatch.close());
+  app.addHook('onClose', async () => {
+    await accountWatch.close();
+    for (const part of features.parts) await part.onClose?.();
+  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
@@ -333,7 +214,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   });
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   // After helmet and CORS, so 401/403 answers carry their headers too.
-  installAccessControl(app, auth);
+  installAccessControl(app, features.authenticator);
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   await app.register(rateLimit, {
@@ -367,36 +248,25 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, {
-    db: deps.db,
-    metrics,
-    metricsAccess: config.metricsListen ? null : { token: config.metricsToken, where: 'main-port' },
-  });
-  await app.register(homeRoutes, { db: deps.db, publicUrl: config.publicUrl });
-  await app.register(mediaServing, { files: mediaFiles });
+  for (const part of features.parts) await part.root?.(app);
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { ...featureDeps, requestsPerMinute: authRequestsPerMinute });
-      await api.register(apiKeyRoutes, featureDeps);
-      await api.register(adminRoutes, featureDeps);
-      await api.register(chatRoutes, { chat, limits: chatRouteLimits });
-      await api.register(libraryRoutes, featureDeps);
-      await api.register(mediaRoutes, { media, limits: mediaRouteLimits });
+      for (const part of features.parts) await part.api?.(api);
       await api.register(realtimeGateway, {
-        gateway: realtime,
-        auth,
-        limiter: new SendLimiter(deps.clock, chatSends),
+        gateway,
+        auth: features.services.auth,
+        limiter: new SendLimiter(deps.clock, limits.chatSends),
         clock: deps.clock,
         logger: deps.logger,
-        limits: gateway,
+        limits: limits.gateway,
         metrics,
-        allowedOrigins: browserOrigins,
+        allowedOrigins: origins,
       });
     },
     { prefix: '/api/v1' },
   );
 
   const vezaApp = app as unknown as VezaApp;
-  vezaApp.veza = { auth, metrics, chat, gateway: realtime, media, jobs, inFlight };
+  vezaApp.veza = { ...features.services, gateway, metrics, jobs, inFlight };
   return vezaApp;
 }

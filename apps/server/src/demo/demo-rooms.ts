@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ROLE_PERMISSIONS, type Role } from '@veza/shared';
 import type { Db } from '../infra/db/db.js';
-import type { Actor, ChatService } from '../features/chat/service.js';
+import type { Actor } from '../features/auth/index.js';
+import type { ChatService } from '../features/chat/service.js';
 
 /** Two public rooms with a short conversation, so the desktop app opens onto something alive. */
 const DEMO_ROOMS = [

@@ -3,7 +3,7 @@ import { CLOSE_CODES, PROTOCOL_VERSION, type Permission } from '@veza/shared';
 import { createApiKey, createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import { connect, eventually, wsUrl } from '../test-support/chat.js';
 import { socketTracker, TestSocket } from '../test-support/ws-client.js';
-import { announceAccountChange, type AccountChange } from '../features/auth/account-changes.js';
+import { announceAccountChange, type AccountChange } from '../features/auth/index.js';
 
 /*
  * Security finding: an account change announced while a socket's credential is being checked

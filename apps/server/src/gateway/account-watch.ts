@@ -1,9 +1,7 @@
 import type { Db } from '../infra/db/db.js';
 import { DbListener } from '../infra/db/listener.js';
 import type { Logger } from '../infra/logger.js';
-import { ACCOUNT_CHANGES_CHANNEL, parseAccountChange } from '../features/auth/account-changes.js';
-import { findEndedSessions } from '../features/auth/session-store.js';
-import { findRoles } from '../features/auth/user-store.js';
+import { ACCOUNT_CHANGES_CHANNEL, findEndedSessions, findRoles, parseAccountChange } from '../features/auth/index.js';
 import type { ConnectedClients } from './clients.js';
 
 /**

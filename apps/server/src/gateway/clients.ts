@@ -1,9 +1,8 @@
 import type { Permission, Role } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
 import type { SentFrameType } from '../infra/metrics.js';
-import { API_KEY_REVOKED_SUBJECT } from '../features/api-keys/store.js';
-import type { AccountChange } from '../features/auth/account-changes.js';
-import { SESSION_REVOKED_SUBJECT } from '../features/auth/service.js';
+import { API_KEY_REVOKED_SUBJECT } from '../features/api-keys/index.js';
+import { SESSION_REVOKED_SUBJECT, type AccountChange } from '../features/auth/index.js';
 
 /** What the gateway's per-user pieces need from a connection. */
 export interface ConnectedClient {

@@ -3,7 +3,7 @@
  * channels, presence, room fan-out and frame families registered by features.
  */
 export { Gateway } from './gateway.js';
-export { realtimeGateway, DESKTOP_ORIGIN, type GatewayOptions } from './plugin.js';
+export { realtimeGateway, type GatewayOptions } from './plugin.js';
 export { watchAccountChanges } from './account-watch.js';
 export { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './limits.js';
 export { DEFAULT_SEND_LIMITS, SendLimiter, type SendLimits } from './send-limiter.js';

@@ -7,12 +7,9 @@ import { GatewayConnection, type ConnectionDeps } from './connection.js';
 import type { Gateway } from './gateway.js';
 import { PendingSockets } from './pending-sockets.js';
 
-/** The desktop app's origin (its custom scheme), always allowed. */
-export const DESKTOP_ORIGIN = 'veza://app';
-
 export interface GatewayOptions extends Omit<ConnectionDeps, 'clients' | 'registry' | 'parser'> {
   gateway: Gateway;
-  /** Origins allowed to open the socket from a browser; requests without Origin are native clients. */
+  /** Origins allowed to open the socket from a browser (the desktop app's included); requests without Origin are native clients. */
   allowedOrigins: string[];
 }
 
@@ -30,7 +27,7 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app, o
     parser: gateway.parser,
   };
   const connections = new Set<GatewayConnection>();
-  const allowed = new Set([DESKTOP_ORIGIN, ...allowedOrigins]);
+  const allowed = new Set(allowedOrigins);
   const pending = new PendingSockets(options.limits.maxPendingSocketsPerAddress);
   options.metrics.sources.wsConnectionStates = function* () {
     for (const connection of connections) yield connection.state;

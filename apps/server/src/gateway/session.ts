@@ -1,6 +1,6 @@
 import type { ClientFrame, ErrorCode, Permission, ServerFrame } from '@veza/shared';
 import type { SentFrameType } from '../infra/metrics.js';
-import type { Principal } from '../features/auth/principal.js';
+import type { Principal } from '../features/auth/index.js';
 
 /** Client frames a feature answers: every type but the gateway's own. */
 export type FeatureFrameType = Exclude<ClientFrame['type'], 'hello' | 'auth'>;

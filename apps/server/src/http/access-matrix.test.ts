@@ -4,8 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROLES, roleHasPermission, type ApiKeyCreated, type Permission, type Role } from '@veza/shared';
-import type { Principal } from '../features/auth/principal.js';
-import type { AuthService } from '../features/auth/service.js';
+import type { Principal } from '../features/auth/index.js';
 import { AppError } from '../infra/errors.js';
 import { bearer, createTestApp, signUp, type TestApp } from '../test-support/app.js';
 import { makeTone } from '../test-support/audio-files.js';
@@ -558,7 +557,7 @@ describe('installAccessControl on a bare Fastify instance', () => {
     });
     const app = Fastify();
     installErrorHandling(app);
-    installAccessControl(app, { authenticate } as unknown as AuthService);
+    installAccessControl(app, { authenticate });
     return { app, authenticate };
   }
 

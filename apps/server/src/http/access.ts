@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Permission } from '@veza/shared';
 import { forbidden, unauthenticated } from '../infra/errors.js';
-import type { AuthService } from '../features/auth/service.js';
-import type { Principal } from '../features/auth/principal.js';
+import type { Principal } from '../features/auth/index.js';
 
 /** What a route requires: nothing (`public`) or a permission from @veza/shared's table. */
 export type Access = 'public' | Permission;
@@ -29,12 +28,17 @@ function bearerOf(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+/** Resolves a bearer credential (access token or API key) to a principal, or throws 401. */
+export interface Authenticator {
+  authenticate(bearer: string): Promise<Principal>;
+}
+
 /**
  * Access control for the whole API, in one place. Every /api/v1 route must declare its access
  * (a route that forgets fails at start-up, not in production), and every request is checked
  * before its body is even parsed.
  */
-export function installAccessControl(app: FastifyInstance, auth: AuthService): void {
+export function installAccessControl(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('principal', null);
 
   app.addHook('onRoute', (route) => {

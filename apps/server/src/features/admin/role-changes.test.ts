@@ -4,7 +4,7 @@ import { CLOSE_CODES, type Permission, type ServerFrame } from '@veza/shared';
 import { bearer, createApiKey, createTestApp, signInAgain, signUp, type TestApp } from '../../test-support/app.js';
 import { connect, connectSynced, createRoom, eventually, sendMessage, wsUrl } from '../../test-support/chat.js';
 import { socketTracker, type TestSocket } from '../../test-support/ws-client.js';
-import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/account-changes.js';
+import { announceAccountChange, announceSessionsEnded, SESSIONS_PER_NOTICE } from '../auth/index.js';
 import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
 
 /*

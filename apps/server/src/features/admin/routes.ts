@@ -4,11 +4,13 @@ import { AdminUserUpdateBodySchema, UserSchema, UuidSchema } from '@veza/shared'
 import { AppError, notFound } from '../../infra/errors.js';
 import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
-import { toUserDto } from '../auth/user-store.js';
-import type { FeatureDeps } from '../feature-deps.js';
-import { changeUserRole } from './change-role.js';
+import { changeUserRole, toUserDto } from '../auth/index.js';
+import type { FeatureDeps } from '../feature-module.js';
 
-export const adminRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock, logger }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<Pick<FeatureDeps, 'db' | 'clock' | 'logger'>> = async (
+  app,
+  { db, clock, logger },
+) => {
   app.patch(
     '/admin/users/:id',
     {

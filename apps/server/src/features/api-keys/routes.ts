@@ -5,13 +5,16 @@ import { API_KEY_PREFIX, ApiKeyCreateBodySchema, ApiKeyCreatedSchema, ApiKeySche
 import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import { errorResponses } from '../../http/error-responses.js';
 import { requirePrincipal } from '../../http/access.js';
-import { newOpaqueToken } from '../auth/opaque-tokens.js';
-import type { FeatureDeps } from '../feature-deps.js';
+import { newOpaqueToken } from '../auth/index.js';
+import type { FeatureDeps } from '../feature-module.js';
 import { API_KEY_REVOKED_SUBJECT, insertApiKey, listApiKeys, revokeApiKey } from './store.js';
 
 const MAX_LIVE_KEYS_PER_USER = 50;
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<FeatureDeps> = async (app, { db, clock, bus }) => {
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<Pick<FeatureDeps, 'db' | 'clock' | 'bus'>> = async (
+  app,
+  { db, clock, bus },
+) => {
   app.post(
     '/api-keys',
     {

@@ -2,7 +2,7 @@ import type { Role } from '@veza/shared';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { AppError } from '../../infra/errors.js';
-import { changeUserRole } from '../admin/change-role.js';
+import { changeUserRole } from './change-role.js';
 import { announceAccountChange, announceSessionsEnded } from './account-changes.js';
 import { checkPasswordStrength } from './password-policy.js';
 import { hashPassword } from './passwords.js';

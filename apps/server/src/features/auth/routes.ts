@@ -4,10 +4,11 @@ import { AuthSessionSchema, LoginBodySchema, RefreshBodySchema, RegisterBodySche
 import { AppError } from '../../infra/errors.js';
 import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
-import type { FeatureDeps } from '../feature-deps.js';
+import type { AuthService } from './service.js';
 import { toUserDto } from './user-store.js';
 
-export interface AuthRouteOptions extends FeatureDeps {
+export interface AuthRouteOptions {
+  auth: AuthService;
   /** Requests per minute per IP on each credential route (on top of the failed-login throttle). */
   requestsPerMinute: number;
 }

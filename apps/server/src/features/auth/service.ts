@@ -6,7 +6,7 @@ import type { Db } from '../../infra/db/db.js';
 import { AppError } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Metrics } from '../../infra/metrics.js';
-import { authenticateApiKey } from '../api-keys/store.js';
+import { authenticateApiKey } from './api-key-credentials.js';
 import type { AccessTokens } from './access-tokens.js';
 import { type LoginThrottle } from './login-throttle.js';
 import { hashOpaqueToken, newOpaqueToken } from './opaque-tokens.js';

@@ -12,7 +12,7 @@ import {
 import type { VezaApp } from '../../app.js';
 import { createLogger } from '../../infra/logger.js';
 import { NatsBus } from '../../infra/nats-bus.js';
-import { announceAccountChange } from '../auth/account-changes.js';
+import { announceAccountChange } from '../auth/index.js';
 import { buildAppOn } from '../../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { skipWithoutNats, TEST_NATS_URL } from '../../test-support/nats.js';

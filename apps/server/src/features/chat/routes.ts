@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   MessagePageSchema,
@@ -11,15 +10,10 @@ import {
   UserRefBodySchema,
   UuidSchema,
 } from '@veza/shared';
-import { requirePrincipal } from '../../http/access.js';
 import { errorResponses } from '../../http/error-responses.js';
 import { perUser } from '../../http/rate-limits.js';
-import type { Actor, ChatService } from './service.js';
-
-export function actorOf(request: FastifyRequest): Actor {
-  const { user, permissions } = requirePrincipal(request);
-  return { id: user.id, username: user.username, permissions };
-}
+import { actorOf } from '../auth/index.js';
+import type { ChatService } from './service.js';
 
 const roomParams = Type.Object({ id: UuidSchema });
 

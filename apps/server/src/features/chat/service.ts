@@ -13,6 +13,7 @@ import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Actor } from '../auth/index.js';
 import type { Metrics } from '../../infra/metrics.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
@@ -21,13 +22,6 @@ import { roomEventsSubject } from './subjects.js';
 
 /** Message ids grow with time (UUIDv7): they append to every index that holds them, here and in each client's cache. */
 const newMessageId = createUuidV7((length) => randomBytes(length));
-
-/** Who acts: a user and their global permissions (global moderators may delete anywhere). */
-export interface Actor {
-  id: string;
-  username: string;
-  permissions: ReadonlySet<Permission>;
-}
 
 /** What a change did: the seq of its event, or null when nothing changed (an idempotent repeat). */
 export interface ChangeResult {

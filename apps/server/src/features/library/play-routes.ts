@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { PlayReportBodySchema, PlayStatsSchema } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
 import type { PlayReports } from './plays.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { actorOf } from '../auth/index.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, security, tags } from './route-support.js';
 import { perUser } from '../../http/rate-limits.js';
 
 const PlayReportSummarySchema = Type.Object({
@@ -33,7 +34,7 @@ export const playRoutes: FastifyPluginAsyncTypebox<{ plays: PlayReports }> = asy
         response: { 200: PlayReportSummarySchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => plays.report(listenerOf(request), request.body.events),
+    async (request) => plays.report(actorOf(request), request.body.events),
   );
 
   app.get(
@@ -48,6 +49,6 @@ export const playRoutes: FastifyPluginAsyncTypebox<{ plays: PlayReports }> = asy
         response: { 200: PlayStatsSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => plays.stats(listenerOf(request), request.params.id),
+    async (request) => plays.stats(actorOf(request), request.params.id),
   );
 };

@@ -11,7 +11,8 @@ import {
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
 import type { Playlists } from './playlists.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { actorOf } from '../auth/index.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, security, tags } from './route-support.js';
 import { perUser } from '../../http/rate-limits.js';
 
 const PlaylistListQuerySchema = Type.Object(
@@ -39,7 +40,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
         response: { 201: PlaylistSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request, reply) => reply.code(201).send(await playlists.create(listenerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await playlists.create(actorOf(request), request.body)),
   );
 
   app.get(
@@ -55,7 +56,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
       },
     },
     async (request) => ({
-      playlists: await playlists.list(listenerOf(request), {
+      playlists: await playlists.list(actorOf(request), {
         ...(request.query.ownerId ? { ownerId: request.query.ownerId } : {}),
         limit: request.query.limit ?? 100,
         offset: request.query.offset ?? 0,
@@ -75,7 +76,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
         response: { 200: PlaylistDetailSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => playlists.detail(listenerOf(request), request.params.id),
+    async (request) => playlists.detail(actorOf(request), request.params.id),
   );
 
   app.patch(
@@ -91,7 +92,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
         response: { 200: PlaylistSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => playlists.update(listenerOf(request), request.params.id, request.body),
+    async (request) => playlists.update(actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -107,7 +108,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
       },
     },
     async (request, reply) => {
-      await playlists.delete(listenerOf(request), request.params.id);
+      await playlists.delete(actorOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -125,7 +126,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
         response: { 200: PlaylistDetailSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => playlists.addTracks(listenerOf(request), request.params.id, request.body),
+    async (request) => playlists.addTracks(actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -141,7 +142,7 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
       },
     },
     async (request, reply) => {
-      await playlists.removeTrack(listenerOf(request), request.params.id, request.params.trackId);
+      await playlists.removeTrack(actorOf(request), request.params.id, request.params.trackId);
       return reply.code(204).send(null);
     },
   );
@@ -159,6 +160,6 @@ export const playlistRoutes: FastifyPluginAsyncTypebox<{ playlists: Playlists }>
         response: { 200: PlaylistDetailSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => playlists.reorder(listenerOf(request), request.params.id, request.body.trackIds),
+    async (request) => playlists.reorder(actorOf(request), request.params.id, request.body.trackIds),
   );
 };

@@ -1,7 +1,7 @@
 import type { Playlist, PlaylistVisibility, Track } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
-import { TRACK_FROM, toTrack, trackColumns, type TrackRow } from '../media/track-rows.js';
-import { canManageTracks, visibleTrackSql, type Listener } from './listener.js';
+import type { Actor } from '../auth/index.js';
+import { canManageTracks, TRACK_FROM, toTrack, trackColumns, visibleTrackSql, type TrackRow } from '../media/index.js';
 
 /*
  * Plain parameterised SQL for playlists and their tracks. Counts, durations and track lists are
@@ -46,7 +46,7 @@ const PLAYLIST_SELECT = `
     WHERE pt.playlist_id = p.id AND ${visibleTrackSql('$1', '$2')}
   ) s`;
 
-const viewer = (listener: Listener) => [listener.id, canManageTracks(listener)];
+const viewer = (listener: Actor) => [listener.id, canManageTracks(listener)];
 
 export async function insertPlaylist(
   db: Queryable,
@@ -59,7 +59,7 @@ export async function insertPlaylist(
   );
 }
 
-export async function findPlaylist(db: Queryable, listener: Listener, playlistId: string): Promise<Playlist | null> {
+export async function findPlaylist(db: Queryable, listener: Actor, playlistId: string): Promise<Playlist | null> {
   const { rows } = await db.query<PlaylistRow>(`${PLAYLIST_SELECT} WHERE p.id = $3`, [...viewer(listener), playlistId]);
   return rows[0] ? toPlaylist(rows[0]) : null;
 }
@@ -67,7 +67,7 @@ export async function findPlaylist(db: Queryable, listener: Listener, playlistId
 /** A user's playlists, recently changed first; only the public ones unless the viewer is that user. */
 export async function listPlaylists(
   db: Queryable,
-  listener: Listener,
+  listener: Actor,
   ownerId: string,
   page: { limit: number; offset: number },
 ): Promise<Playlist[]> {
@@ -82,7 +82,7 @@ export async function listPlaylists(
 }
 
 /** The tracks the viewer can see, in playlist order. */
-export async function listPlaylistTracks(db: Queryable, listener: Listener, playlistId: string): Promise<Track[]> {
+export async function listPlaylistTracks(db: Queryable, listener: Actor, playlistId: string): Promise<Track[]> {
   const { rows } = await db.query<TrackRow>(
     `SELECT ${trackColumns('$1')}
      FROM ${TRACK_FROM} JOIN playlist_tracks pt ON pt.track_id = t.id
@@ -147,7 +147,7 @@ export async function deletePlaylist(db: Queryable, playlistId: string): Promise
 /** Every entry of the playlist in order, with whether the viewer can see its track. */
 export async function readEntries(
   db: Queryable,
-  listener: Listener,
+  listener: Actor,
   playlistId: string,
 ): Promise<{ trackId: string; visible: boolean }[]> {
   const { rows } = await db.query<{ track_id: string; visible: boolean }>(
@@ -181,7 +181,7 @@ export async function writeEntries(db: Queryable, playlistId: string, trackIds: 
 }
 
 /** The subset of `trackIds` the viewer can see, locked against deletion until the transaction ends. */
-export async function holdVisibleTracks(db: Queryable, listener: Listener, trackIds: string[]): Promise<Set<string>> {
+export async function holdVisibleTracks(db: Queryable, listener: Actor, trackIds: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT t.id FROM tracks t WHERE t.id = ANY($3::uuid[]) AND ${visibleTrackSql('$1', '$2')} FOR KEY SHARE`,
     [...viewer(listener), trackIds],

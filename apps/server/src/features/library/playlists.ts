@@ -9,7 +9,8 @@ import {
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { AppError, forbidden, notFound } from '../../infra/errors.js';
-import { canManageTracks, type Listener } from './listener.js';
+import type { Actor } from '../auth/index.js';
+import { canManageTracks } from '../media/index.js';
 import * as store from './playlist-store.js';
 
 const noSuchPlaylist = () => notFound('No such playlist.');
@@ -23,7 +24,7 @@ const trimmedOrNull = (text: string | null | undefined) => (text?.trim() ? text.
 export class Playlists {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
-  async create(listener: Listener, input: PlaylistCreateBody): Promise<Playlist> {
+  async create(listener: Actor, input: PlaylistCreateBody): Promise<Playlist> {
     const id = randomUUID();
     await store.insertPlaylist(this.deps.db, {
       id,
@@ -37,17 +38,17 @@ export class Playlists {
   }
 
   /** The listener's own playlists, or another user's public ones. */
-  list(listener: Listener, query: { ownerId?: string; limit: number; offset: number }): Promise<Playlist[]> {
+  list(listener: Actor, query: { ownerId?: string; limit: number; offset: number }): Promise<Playlist[]> {
     return store.listPlaylists(this.deps.db, listener, query.ownerId ?? listener.id, query);
   }
 
-  async detail(listener: Listener, playlistId: string): Promise<PlaylistDetail> {
+  async detail(listener: Actor, playlistId: string): Promise<PlaylistDetail> {
     const playlist = await store.findPlaylist(this.deps.db, listener, playlistId);
     if (!playlist || (playlist.visibility === 'private' && playlist.ownerId !== listener.id)) throw noSuchPlaylist();
     return { playlist, tracks: await store.listPlaylistTracks(this.deps.db, listener, playlistId) };
   }
 
-  async update(listener: Listener, playlistId: string, changes: PlaylistUpdateBody): Promise<Playlist> {
+  async update(listener: Actor, playlistId: string, changes: PlaylistUpdateBody): Promise<Playlist> {
     await this.change(listener, playlistId, 'edit', async (tx, now) => {
       await store.updatePlaylist(
         tx,
@@ -63,7 +64,7 @@ export class Playlists {
     return (await store.findPlaylist(this.deps.db, listener, playlistId))!;
   }
 
-  async delete(listener: Listener, playlistId: string): Promise<void> {
+  async delete(listener: Actor, playlistId: string): Promise<void> {
     await this.change(listener, playlistId, 'delete', (tx) => store.deletePlaylist(tx, playlistId));
   }
 
@@ -74,7 +75,7 @@ export class Playlists {
    * to the listener, or nothing is added.
    */
   async addTracks(
-    listener: Listener,
+    listener: Actor,
     playlistId: string,
     input: { trackIds: string[]; position?: number | undefined },
   ): Promise<PlaylistDetail> {
@@ -104,7 +105,7 @@ export class Playlists {
   }
 
   /** Idempotent: removing a track that is not in the playlist changes nothing. */
-  async removeTrack(listener: Listener, playlistId: string, trackId: string): Promise<void> {
+  async removeTrack(listener: Actor, playlistId: string, trackId: string): Promise<void> {
     await this.change(listener, playlistId, 'edit', async (tx, now) => {
       const current = (await store.readEntries(tx, listener, playlistId)).map((entry) => entry.trackId);
       if (!current.includes(trackId)) return;
@@ -123,7 +124,7 @@ export class Playlists {
    * tracks: anything else means the client's copy is stale. Entries the listener cannot see (a
    * track that failed or was hidden since) keep their slots.
    */
-  async reorder(listener: Listener, playlistId: string, trackIds: string[]): Promise<PlaylistDetail> {
+  async reorder(listener: Actor, playlistId: string, trackIds: string[]): Promise<PlaylistDetail> {
     await this.change(listener, playlistId, 'edit', async (tx, now) => {
       const entries = await store.readEntries(tx, listener, playlistId);
       const visible = new Set(entries.filter((entry) => entry.visible).map((entry) => entry.trackId));
@@ -143,7 +144,7 @@ export class Playlists {
    * and track managers delete. A private playlist of someone else is a 404 for everyone.
    */
   private async change(
-    listener: Listener,
+    listener: Actor,
     playlistId: string,
     what: 'edit' | 'delete',
     work: (tx: Queryable, now: Date) => Promise<void>,

@@ -1,8 +1,8 @@
 import type { PlayEvent, PlayStats, TrackState } from '@veza/shared';
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
-import { canSee, type Listener } from './listener.js';
-import { requireVisibleTrack } from './tracks.js';
+import type { Actor } from '../auth/index.js';
+import { canSee, requireVisibleTrack } from '../media/index.js';
 
 /** How far in the future a client clock may be (skew) before its reports are ignored. */
 export const PLAY_FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
@@ -111,7 +111,7 @@ interface TrackTally {
 export class PlayReports {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
-  async report(listener: Listener, events: PlayEvent[]): Promise<PlayReportSummary> {
+  async report(listener: Actor, events: PlayEvent[]): Promise<PlayReportSummary> {
     const now = this.deps.clock.now();
     const earliest = now.getTime() - PLAY_MAX_AGE_MS;
     const latest = now.getTime() + PLAY_FUTURE_TOLERANCE_MS;
@@ -167,7 +167,7 @@ export class PlayReports {
     return { accepted, ignored };
   }
 
-  async stats(listener: Listener, trackId: string): Promise<PlayStats> {
+  async stats(listener: Actor, trackId: string): Promise<PlayStats> {
     await requireVisibleTrack(this.deps.db, trackId, listener);
     const { rows } = await this.deps.db.query<{
       play_count: string;
@@ -206,12 +206,7 @@ async function holdTracks(tx: Queryable, trackIds: string[]): Promise<Map<string
  * into them: the largest listening time, the earliest start, `ended` once set. Plays of another
  * user or track are left out (nobody can add to someone else's play).
  */
-async function applyPlays(
-  tx: Queryable,
-  listener: Listener,
-  reported: ReportedPlay[],
-  now: Date,
-): Promise<AppliedPlay[]> {
+async function applyPlays(tx: Queryable, listener: Actor, reported: ReportedPlay[], now: Date): Promise<AppliedPlay[]> {
   const fresh = reported.map((play) => ({ play, merged: merge(play, { listened_ms: 0, ended: false }) }));
   const { rows: inserted } = await tx.query<{ id: string }>(
     `INSERT INTO plays (id, user_id, track_id, source, started_at, listened_ms, position_ms, ended, reported_at)

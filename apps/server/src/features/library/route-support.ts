@@ -1,8 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { UuidSchema } from '@veza/shared';
-import { requirePrincipal } from '../../http/access.js';
-import type { Listener } from './listener.js';
 
 /**
  * Per-user request budgets for the library routes that write, search or report plays (the access
@@ -14,8 +11,3 @@ export const LIBRARY_ROUTE_LIMITS = { writesPerMinute: 120, searchesPerMinute: 6
 export const security = [{ bearer: [] }];
 export const tags = ['library'];
 export const idParams = Type.Object({ id: UuidSchema });
-
-export function listenerOf(request: FastifyRequest): Listener {
-  const { user, permissions } = requirePrincipal(request);
-  return { id: user.id, permissions };
-}

@@ -1,6 +1,6 @@
 import type { SearchResult } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
-import { coverPath, TRACK_FROM, toTrack, trackColumns, type TrackRow } from '../media/track-rows.js';
+import { coverPath, TRACK_FROM, toTrack, trackColumns, type TrackRow } from '../media/index.js';
 
 export const DEFAULT_SEARCH_LIMIT = 20;
 

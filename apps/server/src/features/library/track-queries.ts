@@ -1,8 +1,8 @@
 import type { TrackListQuery, TrackPage, TrackSort } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
-import { TRACK_FROM, toTrack, trackColumns, type TrackRow } from '../media/track-rows.js';
+import { TRACK_FROM, toTrack, trackColumns, type TrackRow } from '../media/index.js';
 import { decodeCursor, encodeCursor, type SortKeyKind } from './cursor.js';
-import type { Listener } from './listener.js';
+import type { Actor } from '../auth/index.js';
 import { SqlParams } from './sql-params.js';
 
 /** One sort column: how to order by it, read it into a cursor, and compare a cursor value with it. */
@@ -55,7 +55,7 @@ type SortedRow = TrackRow & Record<`sort_key_${number}`, string>;
  * A page of tracks. Listings show ready tracks only, except `mine`, which shows the caller's
  * uploads in every state (managers see others' unfinished tracks one by one, not in listings).
  */
-export async function listTracks(db: Queryable, listener: Listener, query: TrackListQuery): Promise<TrackPage> {
+export async function listTracks(db: Queryable, listener: Actor, query: TrackListQuery): Promise<TrackPage> {
   const sortName = query.sort ?? 'newest';
   const sort = SORTS[sortName];
   const limit = query.limit ?? DEFAULT_TRACK_PAGE_SIZE;

@@ -9,7 +9,8 @@ import {
   TrackUpdateBodySchema,
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
-import { idParams, LIBRARY_ROUTE_LIMITS, listenerOf, security, tags } from './route-support.js';
+import { actorOf } from '../auth/index.js';
+import { idParams, LIBRARY_ROUTE_LIMITS, security, tags } from './route-support.js';
 import { perUser } from '../../http/rate-limits.js';
 import { DEFAULT_SEARCH_LIMIT } from './search.js';
 import type { TrackLibrary } from './tracks.js';
@@ -30,7 +31,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
         response: { 200: TrackPageSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => tracks.list(listenerOf(request), request.query),
+    async (request) => tracks.list(actorOf(request), request.query),
   );
 
   app.get(
@@ -45,7 +46,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
         response: { 200: TrackSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => tracks.get(listenerOf(request), request.params.id),
+    async (request) => tracks.get(actorOf(request), request.params.id),
   );
 
   app.patch(
@@ -63,7 +64,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
         response: { 200: TrackSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => tracks.update(listenerOf(request), request.params.id, request.body),
+    async (request) => tracks.update(actorOf(request), request.params.id, request.body),
   );
 
   app.put(
@@ -79,7 +80,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
       },
     },
     async (request, reply) => {
-      await tracks.like(listenerOf(request), request.params.id);
+      await tracks.like(actorOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -97,7 +98,7 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
       },
     },
     async (request, reply) => {
-      await tracks.unlike(listenerOf(request), request.params.id);
+      await tracks.unlike(actorOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -114,6 +115,6 @@ export const trackRoutes: FastifyPluginAsyncTypebox<{ tracks: TrackLibrary }> = 
         response: { 200: SearchResultSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => tracks.search(listenerOf(request), request.query.q, request.query.limit ?? DEFAULT_SEARCH_LIMIT),
+    async (request) => tracks.search(actorOf(request), request.query.q, request.query.limit ?? DEFAULT_SEARCH_LIMIT),
   );
 };

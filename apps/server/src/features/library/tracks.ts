@@ -2,26 +2,19 @@ import type { SearchResult, Track, TrackListQuery, TrackPage, TrackUpdateBody } 
 import type { Clock } from '../../infra/clock.js';
 import type { Db, Queryable } from '../../infra/db/db.js';
 import { forbidden, notFound } from '../../infra/errors.js';
-import { findTrackRow, toTrack, type TrackRow } from '../media/track-rows.js';
-import { canManageTracks, canSee, type Listener } from './listener.js';
+import type { Actor } from '../auth/index.js';
+import { canManageTracks, canSee, requireVisibleTrack, toTrack, type TrackRow } from '../media/index.js';
 import { searchLibrary } from './search.js';
 import { SqlParams } from './sql-params.js';
 import { listTracks } from './track-queries.js';
 
 const noSuchTrack = () => notFound('No such track.');
 
-/** The track as the listener sees it; a 404 when it does not exist or is not theirs to see. */
-export async function requireVisibleTrack(db: Queryable, trackId: string, listener: Listener): Promise<TrackRow> {
-  const row = await findTrackRow(db, trackId, listener.id);
-  if (!row || !canSee(row, listener)) throw noSuchTrack();
-  return row;
-}
-
 /**
  * Locks the track against deletion for the rest of the transaction (KEY SHARE: counter updates
  * by others still go through) and checks the listener may see it.
  */
-async function holdVisibleTrack(tx: Queryable, trackId: string, listener: Listener): Promise<void> {
+async function holdVisibleTrack(tx: Queryable, trackId: string, listener: Actor): Promise<void> {
   const { rows } = await tx.query<Pick<TrackRow, 'state' | 'owner_id'>>(
     'SELECT state, owner_id FROM tracks WHERE id = $1 FOR KEY SHARE',
     [trackId],
@@ -35,20 +28,20 @@ const EDITABLE = ['title', 'artist', 'album', 'genre'] as const;
 export class TrackLibrary {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
-  list(listener: Listener, query: TrackListQuery): Promise<TrackPage> {
+  list(listener: Actor, query: TrackListQuery): Promise<TrackPage> {
     return listTracks(this.deps.db, listener, query);
   }
 
-  search(listener: Listener, typed: string, limit: number): Promise<SearchResult> {
+  search(listener: Actor, typed: string, limit: number): Promise<SearchResult> {
     return searchLibrary(this.deps.db, listener.id, typed, limit);
   }
 
-  async get(listener: Listener, trackId: string): Promise<Track> {
+  async get(listener: Actor, trackId: string): Promise<Track> {
     return toTrack(await requireVisibleTrack(this.deps.db, trackId, listener));
   }
 
   /** Owners who may still upload edit their tracks; managers edit anyone's. */
-  async update(listener: Listener, trackId: string, changes: TrackUpdateBody): Promise<Track> {
+  async update(listener: Actor, trackId: string, changes: TrackUpdateBody): Promise<Track> {
     const row = await requireVisibleTrack(this.deps.db, trackId, listener);
     const ownsIt = row.owner_id === listener.id && listener.permissions.has('tracks:upload');
     if (!ownsIt && !canManageTracks(listener)) throw forbidden('Only the uploader or an admin can edit this track.');
@@ -71,7 +64,7 @@ export class TrackLibrary {
    * Idempotent. The counter moves only when the like row was really inserted, in the same
    * transaction: concurrent likes by one user wait on the row's unique key and count once.
    */
-  async like(listener: Listener, trackId: string): Promise<void> {
+  async like(listener: Actor, trackId: string): Promise<void> {
     await this.deps.db.transaction(async (tx) => {
       await holdVisibleTrack(tx, trackId, listener);
       const inserted = await tx.query(
@@ -82,7 +75,7 @@ export class TrackLibrary {
     });
   }
 
-  async unlike(listener: Listener, trackId: string): Promise<void> {
+  async unlike(listener: Actor, trackId: string): Promise<void> {
     await this.deps.db.transaction(async (tx) => {
       await holdVisibleTrack(tx, trackId, listener);
       const deleted = await tx.query('DELETE FROM track_likes WHERE user_id = $1 AND track_id = $2', [

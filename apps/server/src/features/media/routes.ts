@@ -12,7 +12,7 @@ import {
 } from '@veza/shared';
 import { errorResponses } from '../../http/error-responses.js';
 import { perUser } from '../../http/rate-limits.js';
-import { actorOf } from '../chat/routes.js';
+import { actorOf } from '../auth/index.js';
 import type { MediaService } from './service.js';
 import { receiveUpload } from './upload-intake.js';
 

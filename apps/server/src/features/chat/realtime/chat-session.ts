@@ -11,7 +11,8 @@ import {
   type Presence,
   type WelcomeParts,
 } from '../../../gateway/index.js';
-import type { Actor, ChatService } from '../service.js';
+import type { Actor } from '../../auth/index.js';
+import type { ChatService } from '../service.js';
 import type { ChatFrameType, WireEvent } from './wire.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Role } from '@veza/shared';
 import type { Clock } from '../../infra/clock.js';
 import type { Db } from '../../infra/db/db.js';
-import { announceAccountChange } from '../auth/account-changes.js';
-import { updateUserRole, type UserRecord } from '../auth/user-store.js';
+import { announceAccountChange } from './account-changes.js';
+import { updateUserRole, type UserRecord } from './user-store.js';
 
 /**
  * Gives a user a new role; the one way to do it (admin API, CLI). The change is announced in the
