@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { defaultFeatureLimits, type FeatureLimits } from './features/index.js';
+import { defaultFeatureLimits, FEATURES, type FeatureLimits } from './features/index.js';
 import type { FeatureConfig, FeatureServices } from './features/feature-module.js';
 import { setUpFeatures } from './features/set-up.js';
 import {
@@ -116,7 +116,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, overrides: Part
   metrics.sources.bus = deps.bus.status?.bind(deps.bus);
 
   const origins = trustedOrigins(config);
-  const features = await setUpFeatures({
+  const features = await setUpFeatures(FEATURES, {
     ...deps,
     metrics,
     config,

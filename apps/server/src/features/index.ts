@@ -3,6 +3,7 @@ import { apiKeysFeature } from './api-keys/index.js';
 import { authFeature } from './auth/index.js';
 import { chatFeature } from './chat/index.js';
 import type { FeatureModule } from './feature-module.js';
+import { composeLimits } from './set-up.js';
 import { healthFeature } from './health/index.js';
 import { homeFeature } from './home/index.js';
 import { libraryFeature } from './library/index.js';
@@ -31,18 +32,7 @@ type Intersection<Union> = (Union extends unknown ? (part: Union) => void : neve
 /** Every feature's limits side by side, as buildApp takes them. */
 export type FeatureLimits = Intersection<LimitsOf<(typeof FEATURES)[number]>>;
 
-/** The features' default limits; a limit's name belongs to one feature only. */
-export function defaultFeatureLimits(): FeatureLimits {
-  const limits: Record<string, unknown> = {};
-  const owners = new Map<string, string>();
-  for (const feature of FEATURES) {
-    for (const [name, value] of Object.entries(feature.limits)) {
-      const owner = owners.get(name);
-      if (owner) throw new Error(`The limit "${name}" is declared by both ${owner} and ${feature.name}.`);
-      owners.set(name, feature.name);
-      limits[name] = value;
-    }
-  }
+/** The features' default limits, side by side. */
+export const defaultFeatureLimits = (): FeatureLimits =>
   // Built from the very modules FeatureLimits is derived from, so the shapes agree.
-  return limits as unknown as FeatureLimits;
-}
+  composeLimits(FEATURES) as unknown as FeatureLimits;

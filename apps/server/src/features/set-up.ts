@@ -1,11 +1,11 @@
 import type { Authenticator } from '../http/access.js';
 import type { RealtimeFeature } from '../gateway/index.js';
 import type { JobHandler } from '../infra/jobs/worker.js';
-import { FEATURES, type FeatureLimits } from './index.js';
 import type {
   BusSubscription,
   FeatureDeps,
   FeatureJobs,
+  FeatureModule,
   FeatureParts,
   FeatureServices,
   RawRequestHandler,
@@ -24,8 +24,31 @@ export interface SetUpFeatures {
   realtime: readonly RealtimeFeature[];
 }
 
+/** A feature as the app runs it: handed the limits of every feature, it reads its own. */
+export type RunnableFeature<AllLimits extends object> = Pick<FeatureModule, 'name' | 'limits'> & {
+  setup(deps: FeatureDeps<AllLimits>): FeatureParts | Promise<FeatureParts>;
+};
+
+/** The features' default limits side by side; a limit's name belongs to one feature only. */
+export function composeLimits(features: readonly Pick<FeatureModule, 'name' | 'limits'>[]): Record<string, unknown> {
+  const limits: Record<string, unknown> = {};
+  const owners = new Map<string, string>();
+  for (const feature of features) {
+    for (const [name, value] of Object.entries(feature.limits)) {
+      const owner = owners.get(name);
+      if (owner) throw new Error(`The limit "${name}" is declared by both ${owner} and ${feature.name}.`);
+      owners.set(name, feature.name);
+      limits[name] = value;
+    }
+  }
+  return limits;
+}
+
 /** Sets up every feature in list order; `deps.limits` holds all the features' limits. */
-export async function setUpFeatures(deps: Omit<FeatureDeps<FeatureLimits>, 'service'>): Promise<SetUpFeatures> {
+export async function setUpFeatures<AllLimits extends object>(
+  features: readonly RunnableFeature<AllLimits>[],
+  deps: Omit<FeatureDeps<AllLimits>, 'service'>,
+): Promise<SetUpFeatures> {
   const services: Partial<FeatureServices> = {};
   const parts: FeatureParts[] = [];
   let current = '';
@@ -35,7 +58,7 @@ export async function setUpFeatures(deps: Omit<FeatureDeps<FeatureLimits>, 'serv
       throw new Error(`The ${current} feature needs ${name}, which no earlier feature provides.`);
     return found as FeatureServices[Name];
   };
-  for (const feature of FEATURES) {
+  for (const feature of features) {
     current = feature.name;
     const featureParts = await feature.setup({ ...deps, service });
     Object.assign(services, featureParts.services);
