@@ -18,6 +18,7 @@ import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { inlineCommandNames } from './inline-command-names.mjs';
 
 const desktopDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(desktopDir, 'dist');
@@ -75,6 +76,7 @@ const entries = [
       platform: 'browser',
       target: 'chrome120',
       external: ['electron'],
+      plugins: [inlineCommandNames(desktopDir)],
     },
   },
   {
@@ -112,6 +114,7 @@ const entries = [
       format: 'iife',
       platform: 'browser',
       target: 'chrome120',
+      plugins: [inlineCommandNames(desktopDir)],
     },
   },
 ];

@@ -1,5 +1,5 @@
 /**
- * The per-document style nonce (see main/csp.ts for why it exists). The shell that serves
+ * The per-document style nonce (see common/csp.ts for why it exists). The shell that serves
  * index.html makes a fresh one per response, names it in the CSP's style-src and hands it to the
  * page in a <meta>; the renderer reads that meta and gives the nonce to wavesurfer.js.
  *

@@ -2,9 +2,13 @@ import path from 'node:path';
 import type { User } from '@veza/shared';
 import type { CoreEvent, Settings } from '../common/contract.js';
 import { openCacheDatabase, type CacheDb } from './cache/database.js';
+import { WebSocket } from 'ws';
 import { ChatService } from './chat/chat-service.js';
 import { LibraryService } from './library/library-service.js';
 import { accountDir, type SessionManager } from './session/session-manager.js';
+import { DEFAULT_BACKOFF } from './sync/backoff.js';
+import { stderrLogger } from './sync/logger.js';
+import { SyncConnection } from './sync/sync-connection.js';
 
 export interface AccountOptions {
   dataDir: string;
@@ -18,10 +22,14 @@ export interface AccountOptions {
   emit(event: CoreEvent): void;
 }
 
-/** One signed-in account on one server: its cache file, its sync engine and its library. */
+/**
+ * One signed-in account on one server: its cache file, its one sync connection, and the domain
+ * services (chat, library) that share it.
+ */
 export interface Account {
   dir: string;
   db: CacheDb;
+  connection: SyncConnection;
   chat: ChatService;
   library: LibraryService;
   downloadsDir(): string;
@@ -33,13 +41,21 @@ export function openAccount(options: AccountOptions): Account {
   const dir = accountDir(options.dataDir, options.serverUrl, options.user.id);
   const db = openCacheDatabase(path.join(dir, 'cache.sqlite'), { nativeBinding: options.sqliteNativeBinding });
   const api = options.session.api();
+  const connection = new SyncConnection({
+    url: api.webSocketUrl(),
+    tokens: options.session,
+    meId: options.user.id,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    // `ws` sends no Origin header: the server admits it as a native client.
+    factory: (url) => new WebSocket(url),
+    log: stderrLogger,
+  });
   const chat = new ChatService({
     db,
     api,
-    tokens: options.session,
+    connection,
     me: { id: options.user.id, username: options.user.username },
     emit: options.emit,
-    backoff: options.backoff,
   });
   const library = new LibraryService({
     db,
@@ -50,22 +66,31 @@ export function openAccount(options: AccountOptions): Account {
     settings: options.settings,
     localMediaBase: options.localMediaBase,
     emit: options.emit,
-    isOnline: () => chat.connection().status === 'online',
+    isOnline: () => connection.isOnline(),
+  });
+  connection.register(chat.sync);
+  connection.register(library.sync);
+  connection.onStateChange((state) => {
+    options.emit({ type: 'connection.changed', connection: state });
+    library.onConnectionChange(state);
   });
   let closed = false;
   return {
     dir,
     db,
+    connection,
     chat,
     library,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
+      connection.start();
       library.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      connection.stop();
       await Promise.allSettled([chat.stop(), library.stop()]);
       db.close();
     },

@@ -1,16 +1,20 @@
 import { rm } from 'node:fs/promises';
-import type {
-  CommandName,
-  CommandOutcome,
-  ConnectionState,
-  CoreEvent,
-  SessionState,
-  Settings,
-  VezaCommands,
-} from '../common/contract.js';
 import { validateCommand } from '../common/commands.js';
+import {
+  chatCommands,
+  downloadCommands,
+  libraryCommands,
+  type CommandHandlers,
+  type CommandName,
+  type CommandOutcome,
+  type ConnectionState,
+  type CoreEvent,
+  type SessionState,
+  type Settings,
+} from '../common/contract.js';
 import { DesktopError, toErrorShape } from '../common/errors.js';
 import { openAccount, type Account } from './account.js';
+import { routeTo } from './command-routing.js';
 import type { SecretStore } from './session/secret-store.js';
 import { SessionManager } from './session/session-manager.js';
 import { SettingsStore } from './settings/settings-store.js';
@@ -92,11 +96,7 @@ export class DesktopCore {
   }
 
   private emit(event: CoreEvent): void {
-    if (event.type === 'connection.changed') {
-      this.connection = event.connection;
-      this.account?.library.onConnectionChange(event.connection);
-    }
-    this.account?.library.handleEvent(event);
+    if (event.type === 'connection.changed') this.connection = event.connection;
     for (const listener of this.listeners) listener(event);
   }
 
@@ -171,52 +171,15 @@ export class DesktopCore {
   }
 
   /** One entry per command; TypeScript checks every command has one with the right types. */
-  private readonly handlers: {
-    [N in CommandName]: (...args: Parameters<VezaCommands[N]>) => Promise<ReturnType<VezaCommands[N]>>;
-  } = {
+  private readonly handlers: CommandHandlers = {
     getSession: async () => this.session.state(),
     signIn: async (args) => this.signedIn(await this.session.signIn(this.signedOutOnly(args))),
     signUp: async (args) => this.signedIn(await this.session.signUp(this.signedOutOnly(args))),
     signOut: async ({ wipeCache }) => this.signOut(wipeCache),
     getConnection: async () => this.connection,
 
-    listRooms: () => this.requireAccount().chat.listRooms(),
-    listPublicRooms: () => this.requireAccount().chat.listPublicRooms(),
-    createRoom: (args) => this.requireAccount().chat.createRoom(args),
-    joinRoom: (args) => this.requireAccount().chat.joinRoom(args),
-    leaveRoom: (args) => this.requireAccount().chat.leaveRoom(args),
-    openDirectMessage: (args) => this.requireAccount().chat.openDirectMessage(args),
-    getMessages: (args) => this.requireAccount().chat.getMessages(args),
-    sendMessage: (args) => this.requireAccount().chat.sendMessage(args),
-    retryMessage: (args) => this.requireAccount().chat.retryMessage(args),
-    discardMessage: (args) => this.requireAccount().chat.discardMessage(args),
-    editMessage: (args) => this.requireAccount().chat.editMessage(args),
-    deleteMessage: (args) => this.requireAccount().chat.deleteMessage(args),
-    react: (args) => this.requireAccount().chat.react(args),
-    markRead: (args) => this.requireAccount().chat.markRead(args),
-    notifyTyping: (args) => this.requireAccount().chat.notifyTyping(args),
-    searchMessages: (args) => this.requireAccount().chat.searchMessages(args),
-
-    listTracks: (args) => this.requireAccount().library.listTracks(args),
-    searchLibrary: (args) => this.requireAccount().library.searchLibrary(args),
-    getTrack: (args) => this.requireAccount().library.getTrack(args),
-    listArtists: () => this.requireAccount().library.listArtists(),
-    listAlbums: () => this.requireAccount().library.listAlbums(),
-    setLiked: (args) => this.requireAccount().library.setLiked(args),
-    listPlaylists: () => this.requireAccount().library.listPlaylists(),
-    getPlaylist: (args) => this.requireAccount().library.getPlaylist(args),
-    createPlaylist: (args) => this.requireAccount().library.createPlaylist(args),
-    deletePlaylist: (args) => this.requireAccount().library.deletePlaylist(args),
-    addToPlaylist: (args) => this.requireAccount().library.addToPlaylist(args),
-    removeFromPlaylist: (args) => this.requireAccount().library.removeFromPlaylist(args),
-    uploadTrack: (args) => this.requireAccount().library.uploadTrack(args),
-    resolvePlayback: (args) => this.requireAccount().library.resolvePlayback(args),
-    reportPlay: (args) => this.requireAccount().library.reportPlay(args),
-    listDownloads: () => this.requireAccount().library.listDownloads(),
-    downloadTracks: (args) => this.requireAccount().library.downloadTracks(args),
-    downloadPlaylist: (args) => this.requireAccount().library.downloadPlaylist(args),
-    cancelDownload: (args) => this.requireAccount().library.cancelDownload(args),
-    removeDownload: (args) => this.requireAccount().library.removeDownload(args),
+    ...routeTo(chatCommands, () => this.requireAccount().chat),
+    ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
 
     getSettings: async () => this.settings.get(),
     updateSettings: (args) => this.updateSettings(args),

@@ -213,7 +213,7 @@ describe('outbox', () => {
     await kit.server().stop();
     try {
       const connection = await waitFor(() => {
-        const state = adaChat.service.connection();
+        const state = adaChat.connection.state();
         return state.status === 'offline' && state.nextRetryAt ? state : null;
       }, 'offline with a retry time');
       expect(Date.parse(connection.nextRetryAt!)).toBeGreaterThan(Date.now() - 1000);

@@ -1,16 +1,16 @@
 import type { Room } from '@veza/shared';
-import { WebSocket } from 'ws';
 import type {
+  chatCommands,
   ChatMessage,
-  ConnectionState,
   CoreEvent,
+  HandlersOf,
   MessageSearchHit,
   MessageWindow,
   PublicRoomSummary,
   RoomSummary,
 } from '../../common/contract.js';
 import { DesktopError } from '../../common/errors.js';
-import type { ApiClient, TokenSource } from '../api/api-client.js';
+import type { ApiClient } from '../api/api-client.js';
 import type { CacheDb } from '../cache/database.js';
 import { EventApplier } from './store/event-applier.js';
 import { MessageStore } from './store/message-store.js';
@@ -19,11 +19,11 @@ import { OutboxStore, type OutboxEntry } from './store/outbox-store.js';
 import { RoomStore, roomDisplayName } from './store/room-store.js';
 import { SearchStore } from './store/search-store.js';
 import { UsersStore } from './store/users-store.js';
-import { DEFAULT_BACKOFF } from './sync/backoff.js';
+import { stderrLogger, type SyncLogger } from '../sync/logger.js';
+import type { SyncConnection, SyncDomain } from '../sync/sync-connection.js';
 import { ChangeNotifier } from './sync/change-notifier.js';
-import { ChatSocket } from './sync/chat-socket.js';
+import { CHAT_FRAMES, type ChatFrameType } from './sync/chat-frames.js';
 import { HistoryLoader } from './sync/history-loader.js';
-import { stderrLogger, type ChatLogger } from './sync/logger.js';
 import { OutboxSender, bodyProblem } from './sync/outbox-sender.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { uuidv7 } from './uuidv7.js';
@@ -31,14 +31,12 @@ import { uuidv7 } from './uuidv7.js';
 export interface ChatServiceOptions {
   db: CacheDb;
   api: ApiClient;
-  tokens: TokenSource;
+  /** The account's sync connection: chat sends through it and reads online/offline from it. */
+  connection: SyncConnection;
   me: { id: string; username: string };
   emit(event: CoreEvent): void;
-  backoff?: { minDelayMs: number; maxDelayMs: number } | undefined;
-  /** Default: `new WebSocket(url)` from `ws`, without an Origin header (a native client). */
-  webSocketFactory?: (url: string) => WebSocket;
   /** Where ignored frames and refused changes are reported; default stderr. */
-  log?: ChatLogger;
+  log?: SyncLogger;
   /** Delay before resending after RATE_LIMITED/MUTED; default: the server's hint or exponential. */
   outboxRetryDelayMs?: (attempts: number, serverHintMs: number | null) => number;
 }
@@ -53,11 +51,11 @@ const TYPING_INTERVAL_MS = 2_000;
 const MAX_CURSORS = 5_000;
 
 /**
- * The chat of one signed-in account: the SQLite cache, the sync socket and the outbox behind the
- * renderer's chat commands. Reads answer from the cache (instant, offline-proof); changes go
+ * The chat of one signed-in account: the SQLite cache, its frames on the account's sync
+ * connection and the outbox behind the renderer's chat commands. Reads answer from the cache (instant, offline-proof); changes go
  * through the outbox; commands that only the server can do say OFFLINE when it is unreachable.
  */
-export class ChatService {
+export class ChatService implements HandlersOf<typeof chatCommands> {
   private readonly rooms: RoomStore;
   private readonly messages: MessageStore;
   private readonly outbox: OutboxStore;
@@ -68,13 +66,16 @@ export class ChatService {
   private readonly history: HistoryLoader;
   private readonly sender: OutboxSender;
   private readonly engine: SyncEngine;
-  private readonly socket: ChatSocket;
+  private readonly connection: SyncConnection;
+  /** The frames chat answers for on the sync connection (the account registers it). */
+  readonly sync: SyncDomain<ChatFrameType>;
   private readonly lastTyping = new Map<string, number>();
   private readonly refilling = new Set<string>();
   private stopped = false;
 
   constructor(private readonly options: ChatServiceOptions) {
-    const { db, me } = options;
+    const { db, me, connection } = options;
+    this.connection = connection;
     const log = options.log ?? stderrLogger;
     // Message ids are random UUIDs: inserts land all over the id index, and SQLite's default
     // 2 MiB page cache would reread pages from disk for every event of a catch-up.
@@ -94,7 +95,7 @@ export class ChatService {
       users: this.users,
       notifier: this.notifier,
     });
-    const send = (frame: Parameters<ChatSocket['send']>[0]) => this.socket.send(frame);
+    const send = (frame: Parameters<SyncConnection['send']>[0]) => connection.send(frame);
     this.sender = new OutboxSender({
       outbox: this.outbox,
       messages: this.messages,
@@ -121,43 +122,31 @@ export class ChatService {
       notifier: this.notifier,
       meId: me.id,
       send,
-      markOnline: () => this.socket.markOnline(),
+      markOnline: () => connection.markOnline(),
       emit: options.emit,
       log,
     });
-    this.socket = new ChatSocket({
-      url: options.api.webSocketUrl(),
-      tokens: options.tokens,
-      meId: me.id,
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      factory: options.webSocketFactory ?? ((url) => new WebSocket(url)),
-      log,
-      hooks: {
-        cursors: () => Object.fromEntries([...this.rooms.cursors()].slice(0, MAX_CURSORS)),
-        onWelcome: (frame) => this.engine.onWelcome(frame),
-        onFrame: (frame) => this.engine.onFrame(frame),
-        onDisconnected: () => this.engine.onDisconnected(),
-        onState: (connection) => options.emit({ type: 'connection.changed', connection }),
-      },
-    });
+    this.sync = {
+      frames: CHAT_FRAMES,
+      cursors: () => Object.fromEntries([...this.rooms.cursors()].slice(0, MAX_CURSORS)),
+      onWelcome: (frame) => this.engine.onWelcome(frame),
+      onFrame: (frame) => this.engine.onFrame(frame),
+      onDisconnected: () => this.engine.onDisconnected(),
+    };
   }
 
+  /** Before the connection starts: the welcome's frames may name me. */
   start(): void {
     if (this.stopped) return;
     this.users.remember(this.options.me.id, this.options.me.username);
-    this.socket.start();
   }
 
+  /** After the connection stopped (its disconnect took the outbox offline). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.socket.stop();
     this.sender.stop();
     this.notifier.flush();
-  }
-
-  connection(): ConnectionState {
-    return this.socket.state();
   }
 
   // ── rooms ──────────────────────────────────────────────────────────────────
@@ -308,11 +297,11 @@ export class ChatService {
   }
 
   async notifyTyping(args: { roomId: string }): Promise<void> {
-    if (this.socket.state().status !== 'online') return;
+    if (!this.connection.isOnline()) return;
     const now = Date.now();
     if (now - (this.lastTyping.get(args.roomId) ?? 0) < TYPING_INTERVAL_MS) return;
     this.lastTyping.set(args.roomId, now);
-    this.socket.send({ type: 'typing', roomId: args.roomId });
+    this.connection.send({ type: 'typing', roomId: args.roomId });
   }
 
   async searchMessages(args: { query: string; roomId?: string; limit?: number }): Promise<MessageSearchHit[]> {
@@ -337,7 +326,7 @@ export class ChatService {
   }
 
   private refillInBackground(roomId: string, beforeSeq: number, limit: number): void {
-    if (this.refilling.has(roomId) || this.socket.state().status !== 'online') return;
+    if (this.refilling.has(roomId) || !this.connection.isOnline()) return;
     this.refilling.add(roomId);
     void this.history
       .loadBefore(roomId, beforeSeq, limit)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './sync/backoff.js';
-import { renewalDelay, tokenExpiry } from './sync/token-expiry.js';
+import { backoffDelay } from '../sync/backoff.js';
+import { renewalDelay, tokenExpiry } from '../sync/token-expiry.js';
 
 describe('backoff', () => {
   it('grows exponentially under a ceiling, with full jitter', () => {

@@ -36,6 +36,7 @@ import { DownloadStore } from './downloads/download-store.js';
 import { PlayQueue } from './play-queue.js';
 import { PlaylistCache } from './playlist-cache.js';
 import { isOfflineCursor, TrackCache } from './track-cache.js';
+import { trackNotices } from './track-notices.js';
 import { isUnreachable, pickQuality, UNSENDABLE, type LibraryCommands } from './library-support.js';
 import { uploadTrackMultipart } from './uploader.js';
 
@@ -60,7 +61,7 @@ export interface LibraryServiceOptions {
   settings: () => Settings;
   localMediaBase: string;
   emit(event: CoreEvent): void;
-  /** The chat socket's state, for deciding cache vs network. */
+  /** The sync connection's state, for deciding cache vs network. */
   isOnline(): boolean;
 }
 
@@ -126,12 +127,11 @@ export class LibraryService implements LibraryCommands {
     this.downloads.resume();
   }
 
-  handleEvent(event: CoreEvent): void {
-    // A track finished processing (or failed): the cached copy still says "processing".
-    if (event.type === 'track.processing' && event.state !== 'processing') {
-      this.inBackground(this.fetchTrack(event.trackId).then(() => this.options.emit({ type: 'library.changed' })));
-    }
-  }
+  /** The frames the library answers for on the account's sync connection. */
+  readonly sync = trackNotices(
+    (event) => this.options.emit(event),
+    (trackId) => this.inBackground(this.fetchTrack(trackId).then(() => this.options.emit({ type: 'library.changed' }))),
+  );
 
   localMediaRoots(): Record<string, string> {
     return { [DOWNLOADS_ROOT]: this.downloadsDir(), [COVERS_ROOT]: path.join(this.options.accountDir, 'covers') };

@@ -1,5 +1,5 @@
 import { TRACK_QUALITIES, type TrackQuality } from '@veza/shared';
-import type { VezaCommands } from '../../common/contract.js';
+import type { downloadCommands, HandlersOf, libraryCommands } from '../../common/contract.js';
 import { DesktopError } from '../../common/errors.js';
 
 /** Small pieces the library's parts share. */
@@ -11,33 +11,8 @@ export const UNSENDABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uD
 export const isUnreachable = (error: unknown): boolean =>
   error instanceof DesktopError && (error.code === 'OFFLINE' || error.code === 'SERVER_UNREACHABLE');
 
-type Commands = Pick<
-  VezaCommands,
-  | 'listTracks'
-  | 'searchLibrary'
-  | 'getTrack'
-  | 'listArtists'
-  | 'listAlbums'
-  | 'setLiked'
-  | 'listPlaylists'
-  | 'getPlaylist'
-  | 'createPlaylist'
-  | 'deletePlaylist'
-  | 'addToPlaylist'
-  | 'removeFromPlaylist'
-  | 'uploadTrack'
-  | 'resolvePlayback'
-  | 'reportPlay'
-  | 'listDownloads'
-  | 'downloadTracks'
-  | 'downloadPlaylist'
-  | 'cancelDownload'
-  | 'removeDownload'
->;
-/** Every library command of the contract, same arguments, same results, async. */
-export type LibraryCommands = {
-  [N in keyof Commands]: (...args: Parameters<Commands[N]>) => Promise<ReturnType<Commands[N]>>;
-};
+/** Every library, playback and download command of the contract, as LibraryService answers it. */
+export type LibraryCommands = HandlersOf<typeof libraryCommands & typeof downloadCommands>;
 
 /** The best rendition the track has at or below `wanted`, else its smallest one. */
 export function pickQuality(available: readonly TrackQuality[], wanted: TrackQuality): TrackQuality {

@@ -15,9 +15,11 @@ import type { CommandName, CommandOutcome, CoreEvent } from '../../common/contra
 import type { CoreClient } from '../../core/worker/core-client.js';
 import { startBrowserHost, type BrowserHost } from '../server/browser-host.js';
 import { launchChromium } from '../../../../server/src/test-support/browser.js';
+import { inlineCommandNames } from '../../../scripts/inline-command-names.mjs';
 import type { PageGlobals } from './support.js';
 
-const CLIENT_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/bridge.ts');
+const DESKTOP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLIENT_ENTRY = path.join(DESKTOP_DIR, 'src/host/client/bridge.ts');
 
 let dir: string;
 let host: BrowserHost;
@@ -60,6 +62,7 @@ beforeAll(async () => {
     platform: 'browser',
     target: 'chrome120',
     outfile: path.join(dir, 'bridge.js'),
+    plugins: [inlineCommandNames(DESKTOP_DIR)],
     logLevel: 'silent',
   });
   host = await startBrowserHost({

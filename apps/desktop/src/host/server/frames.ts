@@ -4,8 +4,7 @@
  * the arguments itself (CoreClient does).
  */
 import type { BridgeRequest } from '../../common/bridge-messages.js';
-import { COMMAND_NAMES_LIST } from '../../common/command-names.js';
-import type { CommandName } from '../../common/contract.js';
+import { isCommandName } from '../../common/commands.js';
 
 /** Requests are small (uploads go over POST /__veza/upload): 1 MiB is far above any real one. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -14,10 +13,6 @@ export type ParsedFrame =
   | { ok: true; request: BridgeRequest }
   /** `id` when the frame was a request we can answer (an unknown command), null when it must be dropped. */
   | { ok: false; id: number | null; reason: string };
-
-function isCommandName(value: unknown): value is CommandName {
-  return typeof value === 'string' && Object.hasOwn(COMMAND_NAMES_LIST, value);
-}
 
 export function parseFrame(text: string): ParsedFrame {
   let value: unknown;

@@ -4,53 +4,27 @@
  * socket that can drive the signed-in core.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { styleSources } from '../../main/csp.js';
+import { buildRendererCsp, httpOriginOf } from '../../common/csp.js';
 
-/** The origin of an http(s) URL, or null for anything else (it must never reach the policy raw). */
-export function httpOriginOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
-    return parsed.origin;
-  } catch {
-    return null;
-  }
-}
+export { httpOriginOf };
 
 /**
- * The Electron app's policy (main/csp.ts), adapted: the renderer comes from this host ('self'),
- * offline media from /local-media on it ('self' again), and the bridge is a WebSocket to it.
- * Why the relaxations exist: `blob:` media and workers for hls.js (Media Source Extensions);
- * index.html's style-src also names a per-response nonce, because wavesurfer.js writes a <style>
- * into its shadow root (main/csp.ts explains; there is no 'unsafe-inline'). Scripts stay 'self'
- * only, so no inline or injected code can run. A nonce that is not plain base64 throws.
+ * The browser host's policy (common/csp.ts builds it and says why each source is there): the
+ * renderer and offline media come from this host ('self'), and the bridge is a WebSocket to it.
+ * Server URLs are reduced to their origins first; a nonce that is not plain base64 throws.
  */
 export function buildHostCsp(
   hostOrigin: string,
   serverOrigins: Iterable<string>,
   styleNonce: string | null = null,
 ): string {
-  const servers = [...new Set([...serverOrigins].map((origin) => httpOriginOf(origin)).filter((o) => o !== null))];
-  const sockets = servers.map((origin) => origin.replace(/^http/, 'ws'));
-  const hostSocket = hostOrigin.replace(/^http/, 'ws');
-  const directives: [string, string[]][] = [
-    ['default-src', ["'none'"]],
-    ['script-src', ["'self'"]],
-    ['style-src', styleSources(styleNonce)],
-    ['img-src', ["'self'", 'data:', 'blob:', ...servers]],
-    ['media-src', ["'self'", 'blob:', ...servers]],
-    ['connect-src', ["'self'", hostSocket, ...servers, ...sockets]],
-    ['font-src', ["'self'"]],
-    ['worker-src', ["'self'", 'blob:']],
-    ['manifest-src', ["'self'"]],
-    ['base-uri', ["'none'"]],
-    ['form-action', ["'none'"]],
-    ['frame-ancestors', ["'none'"]],
-    ['frame-src', ["'none'"]],
-    ['object-src', ["'none'"]],
-  ];
-  return directives.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
+  const servers = [...serverOrigins].map((origin) => httpOriginOf(origin)).filter((origin) => origin !== null);
+  return buildRendererCsp({
+    serverOrigins: servers,
+    localMediaScheme: null,
+    bridgeSocket: hostOrigin.replace(/^http/, 'ws'),
+    styleNonce,
+  });
 }
 
 /** Headers on every answer. CORP same-origin: other sites cannot even embed our files. */

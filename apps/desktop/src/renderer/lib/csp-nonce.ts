@@ -1,6 +1,6 @@
 /**
  * The style nonce the shell put in index.html (`<meta name="veza-style-nonce">`, named in this
- * document's CSP; main/csp.ts explains why). wavesurfer.js puts it on the <style> it writes into
+ * document's CSP; common/csp.ts explains why). wavesurfer.js puts it on the <style> it writes into
  * its shadow root. DOM only: read once, on first use.
  */
 import { isStyleNonce, STYLE_NONCE_META } from '../../common/style-nonce.js';

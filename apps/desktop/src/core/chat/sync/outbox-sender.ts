@@ -2,7 +2,7 @@ import { MESSAGE_MAX_LENGTH, NON_BLANK_TEXT, type ClientFrame, type ErrorCode, t
 import type { MessageStore } from '../store/message-store.js';
 import type { OutboxEntry, OutboxPayloads, OutboxStore } from '../store/outbox-store.js';
 import type { ChangeNotifier } from './change-notifier.js';
-import type { ChatLogger } from './logger.js';
+import type { SyncLogger } from '../../sync/logger.js';
 
 /** Refusals that say "not now" rather than "never": the entry stays pending and is retried. */
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([
@@ -24,7 +24,7 @@ export interface OutboxSenderDeps {
   me: { id: string; username: string };
   send(frame: ClientFrame): boolean;
   notifier: ChangeNotifier;
-  log: ChatLogger;
+  log: SyncLogger;
   /** Milliseconds to wait after a transient refusal; tests shorten it. */
   retryDelayMs?: (attempts: number, serverHintMs: number | null) => number;
 }

@@ -1,13 +1,14 @@
-import { PROTOCOL_LIMITS, type ClientFrame, type RoomEvent, type ServerFrame, type ServerFrameOf } from '@veza/shared';
+import { PROTOCOL_LIMITS, type ClientFrame, type RoomEvent, type ServerFrameOf } from '@veza/shared';
 import type { CoreEvent } from '../../../common/contract.js';
 import type { EventApplier, AppliedBatch } from '../store/event-applier.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { MessageView } from '../store/message-view.js';
 import { roomDisplayName, type RoomStore } from '../store/room-store.js';
 import type { UsersStore } from '../store/users-store.js';
+import type { SyncLogger } from '../../sync/logger.js';
 import type { ChangeNotifier } from './change-notifier.js';
+import type { ChatFrame } from './chat-frames.js';
 import type { HistoryLoader } from './history-loader.js';
-import type { ChatLogger } from './logger.js';
 import type { OutboxSender } from './outbox-sender.js';
 
 /** `ref` of gap-fill fetches: "fetch:<roomId>". */
@@ -37,7 +38,7 @@ export interface SyncEngineDeps {
   send(frame: ClientFrame): boolean;
   markOnline(): void;
   emit(event: CoreEvent): void;
-  log: ChatLogger;
+  log: SyncLogger;
 }
 
 /**
@@ -46,7 +47,7 @@ export interface SyncEngineDeps {
  * are applied in one transaction, and in the order they came with the frames between them.
  */
 export class SyncEngine {
-  private queue: ServerFrame[] = [];
+  private queue: ChatFrame[] = [];
   private draining = false;
   /** Events received and not applied yet (see BULK_WAIT_MS). */
   private held: RoomEvent[] = [];
@@ -70,7 +71,7 @@ export class SyncEngine {
     this.checkOnline();
   }
 
-  onFrame(frame: ServerFrame): void {
+  onFrame(frame: ChatFrame): void {
     this.queue.push(frame);
     if (this.draining) return;
     this.draining = true;
@@ -123,7 +124,7 @@ export class SyncEngine {
     this.applyEvents(events);
   }
 
-  private handle(frame: Exclude<ServerFrame, RoomEvent>): void {
+  private handle(frame: Exclude<ChatFrame, RoomEvent>): void {
     const { deps } = this;
     switch (frame.type) {
       case 'synced':
@@ -153,17 +154,6 @@ export class SyncEngine {
           type: 'typing',
           notice: { roomId: frame.roomId, userId: frame.userId, username: deps.users.username(frame.userId) ?? '' },
         });
-        return;
-      case 'track':
-        deps.emit({
-          type: 'track.processing',
-          trackId: frame.trackId,
-          state: frame.state,
-          percent: frame.percent,
-          failureReason: frame.failureReason ?? null,
-        });
-        return;
-      case 'welcome':
         return;
     }
   }

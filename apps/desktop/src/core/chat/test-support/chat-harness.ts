@@ -10,7 +10,8 @@ import { openCacheDatabase, type CacheDb } from '../../cache/database.js';
 import { FileSecretStore } from '../../session/secret-store.js';
 import { SessionManager } from '../../session/session-manager.js';
 import { ChatService, type ChatServiceOptions } from '../chat-service.js';
-import type { ChatLogger } from '../sync/logger.js';
+import type { SyncLogger } from '../../sync/logger.js';
+import { SyncConnection } from '../../sync/sync-connection.js';
 
 /** Small delays so reconnect tests take milliseconds, not seconds. */
 export const TEST_BACKOFF = { minDelayMs: 40, maxDelayMs: 200 };
@@ -33,6 +34,7 @@ export async function createAccount(server: TestServer): Promise<TestAccount> {
 
 export interface TestChat {
   service: ChatService;
+  connection: SyncConnection;
   db: CacheDb;
   events: CoreEvent[];
   logs: { level: 'warn' | 'error'; message: string; detail?: Record<string, unknown> }[];
@@ -41,39 +43,55 @@ export interface TestChat {
   close(): Promise<void>;
 }
 
-/** A ChatService on a cache file (or a fresh one in the account's folder), recording what it emits. */
+/**
+ * A ChatService on its own sync connection, on a cache file (or a fresh one in the account's
+ * folder), recording what it emits.
+ */
 export function openChat(
   account: TestAccount,
-  options: { file?: string; start?: boolean } & Partial<ChatServiceOptions> = {},
+  options: { file?: string; start?: boolean } & Partial<Omit<ChatServiceOptions, 'connection'>> = {},
 ): TestChat {
   const db = options.file ? openCacheDatabase(options.file) : openCacheDatabase(path.join(account.dir, 'cache.sqlite'));
   const events: CoreEvent[] = [];
   const logs: TestChat['logs'] = [];
   const sent: Record<string, unknown>[] = [];
-  const log: ChatLogger = {
+  const log: SyncLogger = {
     warn: (message, detail) => logs.push({ level: 'warn', message, detail }),
     error: (message, detail) => logs.push({ level: 'error', message, detail }),
   };
+  const connection = new SyncConnection({
+    url: account.api.webSocketUrl(),
+    tokens: account.manager,
+    meId: account.session.user.id,
+    backoff: TEST_BACKOFF,
+    factory: (url) => recordSends(new WebSocket(url), sent),
+    log,
+  });
+  connection.onStateChange((state) => events.push({ type: 'connection.changed', connection: state }));
   const service = new ChatService({
     db,
     api: account.api,
-    tokens: account.manager,
+    connection,
     me: { id: account.session.user.id, username: account.session.user.username },
     emit: (event) => events.push(event),
-    backoff: TEST_BACKOFF,
     log,
     outboxRetryDelayMs: () => 100,
-    webSocketFactory: (url) => recordSends(new WebSocket(url), sent),
     ...options,
   });
-  if (options.start !== false) service.start();
+  connection.register(service.sync);
+  if (options.start !== false) {
+    service.start();
+    connection.start();
+  }
   return {
     service,
+    connection,
     db,
     events,
     logs,
     sent,
     async close() {
+      connection.stop();
       await service.stop();
       db.close();
     },
@@ -172,7 +190,7 @@ export function chatTestKit() {
       cleanups.push(cleanup);
     },
     async online(chat: TestChat): Promise<void> {
-      await waitFor(() => chat.service.connection().status === 'online', 'online');
+      await waitFor(() => chat.connection.state().status === 'online', 'online');
     },
   };
 }

@@ -3,8 +3,10 @@
  * is down, says "queued" and waits to be killed (SIGKILL: no clean shutdown of any kind).
  * Arguments: one JSON object { file, serverUrl, me, roomId, bodies }.
  */
+import { WebSocket } from 'ws';
 import { ApiClient, type TokenSource } from '../../api/api-client.js';
 import { openCacheDatabase } from '../../cache/database.js';
+import { SyncConnection } from '../../sync/sync-connection.js';
 import { ChatService } from '../chat-service.js';
 
 interface ChildArgs {
@@ -22,16 +24,20 @@ const tokens: TokenSource = {
   renewAccessToken: async () => 'unused',
 };
 const db = openCacheDatabase(args.file);
-const chat = new ChatService({
-  db,
-  api: new ApiClient(args.serverUrl, tokens),
+const api = new ApiClient(args.serverUrl, tokens);
+const log = { warn: () => undefined, error: () => undefined };
+const connection = new SyncConnection({
+  url: api.webSocketUrl(),
   tokens,
-  me: args.me,
-  emit: () => undefined,
+  meId: args.me.id,
   backoff: { minDelayMs: 50, maxDelayMs: 100 },
-  log: { warn: () => undefined, error: () => undefined },
+  factory: (url) => new WebSocket(url),
+  log,
 });
+const chat = new ChatService({ db, api, connection, me: args.me, emit: () => undefined, log });
+connection.register(chat.sync);
 chat.start();
+connection.start();
 const clientIds: string[] = [];
 for (const body of args.bodies) clientIds.push((await chat.sendMessage({ roomId: args.roomId, body })).clientId);
 process.stdout.write(`queued ${JSON.stringify(clientIds)}\n`);

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import type { CoreEvent } from '../../../common/contract.js';
-import { DesktopError } from '../../../common/errors.js';
-import { ApiClient, type TokenSource } from '../../api/api-client.js';
-import { openCacheDatabase, type CacheDb } from '../../cache/database.js';
-import { ChatService } from '../chat-service.js';
-import { waitFor } from '../test-support/chat-harness.js';
+import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
+import type { CoreEvent } from '../../common/contract.js';
+import { DesktopError } from '../../common/errors.js';
+import { ApiClient, type TokenSource } from '../api/api-client.js';
+import { openCacheDatabase, type CacheDb } from '../cache/database.js';
+import { ChatService } from '../chat/chat-service.js';
+import { waitFor } from '../chat/test-support/chat-harness.js';
+import { trackNotices } from '../library/track-notices.js';
+import { SyncConnection } from './sync-connection.js';
 
 /*
  * Protocol edge cases a real server never produces on demand: hostile frames, close codes, a
@@ -109,28 +111,40 @@ function messageEvent(roomId: string, seq: number, authorId = randomUUID()) {
 function startChat(
   fake: FakeServer,
   options: { tokens?: TokenSource; db?: CacheDb } = {},
-): { service: ChatService; db: CacheDb; events: CoreEvent[]; logs: string[] } {
+): { service: ChatService; connection: SyncConnection; db: CacheDb; events: CoreEvent[]; logs: string[] } {
   const db = options.db ?? openCacheDatabase(':memory:');
   const events: CoreEvent[] = [];
   const logs: string[] = [];
   const tokens = options.tokens ?? { accessToken: async () => 'token-1', renewAccessToken: async () => 'token-2' };
-  const service = new ChatService({
-    db,
-    api: new ApiClient(fake.url, tokens),
+  const api = new ApiClient(fake.url, tokens);
+  const log = { warn: (message: string) => logs.push(message), error: (message: string) => logs.push(message) };
+  const connection = new SyncConnection({
+    url: api.webSocketUrl(),
     tokens,
-    me: ME,
-    emit: (event) => events.push(event),
+    meId: ME.id,
     backoff: { minDelayMs: 20, maxDelayMs: 50 },
-    log: { warn: (message) => logs.push(message), error: (message) => logs.push(message) },
+    factory: (url) => new WebSocket(url),
+    log,
   });
+  connection.onStateChange((state) => events.push({ type: 'connection.changed', connection: state }));
+  const service = new ChatService({ db, api, connection, me: ME, emit: (event) => events.push(event), log });
+  connection.register(service.sync);
+  connection.register(
+    trackNotices(
+      (event) => events.push(event),
+      () => undefined,
+    ),
+  );
   service.start();
+  connection.start();
   opened.push({
     close: async () => {
+      connection.stop();
       await service.stop();
       db.close();
     },
   });
-  return { service, db, events, logs };
+  return { service, connection, db, events, logs };
 }
 
 function insertRoom(db: CacheDb, roomId: string, cursor: number): void {
@@ -139,7 +153,7 @@ function insertRoom(db: CacheDb, roomId: string, cursor: number): void {
   ).run(roomId, cursor, cursor);
 }
 
-describe('chat socket against a scripted server', () => {
+describe('sync connection (with chat) against a scripted server', () => {
   it('ignores and logs frames that are not JSON or do not match the protocol, and carries on', async () => {
     const fake = await fakeServer();
     const roomId = randomUUID();
@@ -155,8 +169,8 @@ describe('chat socket against a scripted server', () => {
       socket.send(JSON.stringify({ ...messageEvent(roomId, 1), data: { message: { id: 'x' } } }));
       socket.send(JSON.stringify(messageEvent(roomId, 1)));
     };
-    const { service, db, logs } = startChat(fake);
-    await waitFor(() => service.connection().status === 'online', 'online');
+    const { connection, db, logs } = startChat(fake);
+    await waitFor(() => connection.state().status === 'online', 'online');
     await waitFor(
       () => (db.prepare('SELECT cursor FROM rooms WHERE id = ?').get(roomId) as { cursor: number })?.cursor === 1,
       'the valid event applied',
@@ -168,9 +182,9 @@ describe('chat socket against a scripted server', () => {
   it('stops and asks for an update on 4003', async () => {
     const fake = await fakeServer();
     fake.onHello = (socket) => socket.close(4003, 'unsupported protocol');
-    const { service } = startChat(fake);
+    const { connection } = startChat(fake);
     const state = await waitFor(() => {
-      const s = service.connection();
+      const s = connection.state();
       return s.status === 'offline' && s.lastError ? s : null;
     }, 'stopped');
     expect(state.lastError).toMatch(/Update the app/);
@@ -182,9 +196,9 @@ describe('chat socket against a scripted server', () => {
   it('stops on 4004 and says the account is disabled', async () => {
     const fake = await fakeServer();
     fake.onHello = (socket) => socket.close(4004, 'account disabled');
-    const { service } = startChat(fake);
+    const { connection } = startChat(fake);
     const state = await waitFor(() => {
-      const s = service.connection();
+      const s = connection.state();
       return s.status === 'offline' && s.lastError ? s : null;
     }, 'stopped');
     expect(state.lastError).toBe('An administrator has disabled this account.');
@@ -196,9 +210,9 @@ describe('chat socket against a scripted server', () => {
   it('retries with backoff on 4029 and says why', async () => {
     const fake = await fakeServer();
     fake.onHello = (socket) => socket.close(4029, 'too many connections');
-    const { service } = startChat(fake);
+    const { connection } = startChat(fake);
     const state = await waitFor(() => {
-      const s = service.connection();
+      const s = connection.state();
       return s.status === 'offline' && s.nextRetryAt ? s : null;
     }, 'waiting to retry');
     expect(state.lastError).toBe('This account has too many open connections; retrying.');
@@ -221,15 +235,15 @@ describe('chat socket against a scripted server', () => {
       if (hello.token === 'fresh' && renewals === 1) welcome(socket, []);
       else socket.close(4001, 'token expired');
     };
-    const { service } = startChat(fake, { tokens });
-    await waitFor(() => service.connection().status === 'online', 'online with the fresh token');
+    const { connection } = startChat(fake, { tokens });
+    await waitFor(() => connection.state().status === 'online', 'online with the fresh token');
     expect(fake.received.filter((f) => f.type === 'hello').map((f) => f.token)).toEqual(['expired', 'fresh']);
 
     // The session ends: the next 4001 cannot be renewed.
     token = 'revoked';
     fake.connections.at(-1)!.close(4001, 'session ended');
     const state = await waitFor(() => {
-      const s = service.connection();
+      const s = connection.state();
       return s.status === 'signed-out' ? s : null;
     }, 'signed out');
     expect(state.lastError).toMatch(/Sign in again/);
@@ -239,13 +253,13 @@ describe('chat socket against a scripted server', () => {
     const fake = await fakeServer();
     // Welcome, then nothing: no frames, no pings.
     fake.onHello = (socket) => welcome(socket, [], { heartbeatMs: 100 });
-    const { service, events } = startChat(fake);
+    const { connection, events } = startChat(fake);
     await waitFor(() => fake.connections.length >= 2, 'a second connection', 3_000);
     const offline = events.find(
       (e) => e.type === 'connection.changed' && e.connection.status === 'offline' && e.connection.nextRetryAt,
     );
     expect(offline).toMatchObject({ connection: { lastError: 'The chat connection stopped answering.' } });
-    expect(service.connection().status).not.toBe('signed-out');
+    expect(connection.state().status).not.toBe('signed-out');
   });
 
   it('sends auth with a fresh token before the current one expires', async () => {
@@ -254,10 +268,10 @@ describe('chat socket against a scripted server', () => {
     fake.onFrame = (socket, frame) => {
       if (frame.type === 'auth') socket.send(JSON.stringify({ type: 'done', ref: frame.ref, seq: null }));
     };
-    const { service } = startChat(fake);
+    const { connection } = startChat(fake);
     const auth = await waitFor(() => fake.received.find((f) => f.type === 'auth'), 'an auth frame', 3_000);
     expect(auth).toMatchObject({ token: 'token-2', ref: expect.stringMatching(/^auth:/) });
-    expect(service.connection().status).toBe('online');
+    expect(connection.state().status).toBe('online');
     expect(fake.connections).toHaveLength(1);
   });
 
@@ -273,8 +287,9 @@ describe('chat socket against a scripted server', () => {
         return new Promise<string>((_resolve, reject) => (fail = reject));
       },
     };
-    const { service, events } = startChat(fake, { tokens });
+    const { service, connection, events } = startChat(fake, { tokens });
     await waitFor(() => renewals === 1, 'a renewal under way', 3_000);
+    connection.stop();
     await service.stop();
     const seen = events.length;
     // Signed out meanwhile: the stopped socket must not come back as "signed-out" (or, offline,
@@ -282,7 +297,7 @@ describe('chat socket against a scripted server', () => {
     fail(new DesktopError('NOT_SIGNED_IN', 'You are signed out.'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(events.slice(seen)).toEqual([]);
-    expect(service.connection().status).toBe('offline');
+    expect(connection.state().status).toBe('offline');
   });
 
   it('fills a long gap page by page until fetched reaches latestSeq', async () => {
@@ -339,5 +354,63 @@ describe('chat socket against a scripted server', () => {
       { type: 'track.processing', trackId, state: 'processing', percent: 40, failureReason: null },
       { type: 'track.processing', trackId, state: 'failed', percent: 100, failureReason: 'Not audio.' },
     ]);
+  });
+});
+
+describe('sync connection routing', () => {
+  it('hands each frame to the domain that owns its type, and the welcome and the disconnect to all', async () => {
+    const fake = await fakeServer();
+    const bob = randomUUID();
+    const roomId = randomUUID();
+    fake.onHello = (socket) => {
+      welcome(socket, []);
+      socket.send(JSON.stringify({ type: 'presence', userId: bob, status: 'online' }));
+      socket.send(JSON.stringify({ type: 'track', trackId: randomUUID(), state: 'processing', percent: 10 }));
+      // No domain registered typing: logged, not delivered anywhere.
+      socket.send(JSON.stringify({ type: 'typing', roomId, userId: bob }));
+      socket.send(JSON.stringify({ type: 'presence', userId: bob, status: 'offline' }));
+    };
+    const seen: string[] = [];
+    const logs: string[] = [];
+    const tokens: TokenSource = { accessToken: async () => 'token-1', renewAccessToken: async () => 'token-2' };
+    const connection = new SyncConnection({
+      url: new ApiClient(fake.url, tokens).webSocketUrl(),
+      tokens,
+      meId: ME.id,
+      backoff: { minDelayMs: 20, maxDelayMs: 50 },
+      factory: (url) => new WebSocket(url),
+      log: { warn: (message) => logs.push(message), error: (message) => logs.push(message) },
+    });
+    opened.push({ close: async () => connection.stop() });
+    connection.register({
+      frames: ['presence'],
+      onFrame: (frame) => seen.push(`people:${frame.status}`),
+      onWelcome: () => seen.push('people:welcome'),
+      onDisconnected: () => seen.push('people:gone'),
+    });
+    connection.register({
+      frames: ['track'],
+      cursors: () => ({ [roomId]: 3 }),
+      onFrame: (frame) => seen.push(`media:${frame.percent}`),
+      onWelcome: () => seen.push('media:welcome'),
+      onDisconnected: () => seen.push('media:gone'),
+    });
+    expect(() => connection.register({ frames: ['presence'], onFrame: () => undefined })).toThrow(
+      'The presence frame already has a handler.',
+    );
+
+    connection.start();
+    await waitFor(() => seen.includes('people:offline'), 'every frame routed');
+    expect(seen).toEqual(['people:welcome', 'media:welcome', 'people:online', 'media:10', 'people:offline']);
+    expect(logs).toEqual(['no domain handles this frame']);
+    expect(fake.received[0]).toMatchObject({ type: 'hello', cursors: { [roomId]: 3 } });
+    // Only a domain that replays says when the account is caught up.
+    expect(connection.state().status).toBe('syncing');
+    connection.markOnline();
+    expect(connection.isOnline()).toBe(true);
+
+    connection.stop();
+    expect(seen.slice(-2)).toEqual(['people:gone', 'media:gone']);
+    expect(connection.state().status).toBe('offline');
   });
 });

@@ -1,10 +1,10 @@
 import { CLOSE_CODES, PROTOCOL_VERSION, type ClientFrame, type ServerFrame, type ServerFrameOf } from '@veza/shared';
 import { WebSocket } from 'ws';
-import type { ConnectionState } from '../../../common/contract.js';
-import { DesktopError } from '../../../common/errors.js';
-import type { TokenSource } from '../../api/api-client.js';
+import type { ConnectionState } from '../../common/contract.js';
+import { DesktopError } from '../../common/errors.js';
+import type { TokenSource } from '../api/api-client.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { ChatLogger } from './logger.js';
+import type { SyncLogger } from './logger.js';
 import { parseServerFrame } from './server-frames.js';
 import { renewalDelay, tokenExpiry } from './token-expiry.js';
 
@@ -13,32 +13,41 @@ const DEFAULT_HEARTBEAT_MS = 30_000;
 /** `ref` of the frames that renew the connection's token. */
 export const AUTH_REF_PREFIX = 'auth:';
 
-export interface ChatSocketHooks {
-  /** Per cached room, the seq of the last applied event: sent in `hello`. */
-  cursors(): Record<string, number>;
-  onWelcome(frame: ServerFrameOf<'welcome'>): void;
-  onFrame(frame: ServerFrame): void;
+/** The server frames one domain answers for, except `welcome`, which the connection handles. */
+export type FrameFamily = Exclude<ServerFrame['type'], 'welcome'>;
+
+/**
+ * A domain's side of the connection (chat today; library's track notices; moderation, live and
+ * notifications next). It names the frame types it owns; the connection hands it those frames,
+ * in arrival order, once the server has welcomed this account.
+ */
+export interface SyncDomain<F extends FrameFamily = FrameFamily> {
+  readonly frames: readonly F[];
+  onFrame(frame: ServerFrameOf<F>): void;
+  /** What `hello` resumes from: per cached room, the seq of the last applied event (chat). */
+  cursors?(): Record<string, number>;
+  /** A new session began: a domain that replays holds the connection in `syncing` until it calls markOnline. */
+  onWelcome?(frame: ServerFrameOf<'welcome'>): void;
   /** The socket is gone (closed, dead or stopped): whatever waited for an answer will not get one. */
-  onDisconnected(): void;
-  onState(state: ConnectionState): void;
+  onDisconnected?(): void;
 }
 
-export interface ChatSocketOptions {
+export interface SyncConnectionOptions {
   url: string;
   tokens: TokenSource;
   meId: string;
   backoff: BackoffOptions;
   factory: (url: string) => WebSocket;
-  log: ChatLogger;
-  hooks: ChatSocketHooks;
+  log: SyncLogger;
 }
 
 /**
- * The WebSocket's life: connect, `hello`, keep the token fresh with `auth`, notice a dead link,
- * and reconnect with backoff after anything but a refusal that retrying cannot fix. It knows
- * nothing about rooms; frames go to the hooks in arrival order.
+ * The one WebSocket session of a signed-in account: connect, `hello`, keep the token fresh with
+ * `auth`, notice a dead link, and reconnect with backoff after anything but a refusal that
+ * retrying cannot fix. It knows nothing about rooms or tracks: each frame goes to the domain that
+ * registered its type, and every domain reads online/offline from here.
  */
-export class ChatSocket {
+export class SyncConnection {
   private socket: WebSocket | null = null;
   private running = false;
   private attempt = 0;
@@ -48,8 +57,30 @@ export class ChatSocket {
   private renewTimer: NodeJS.Timeout | undefined;
   private authCount = 0;
   private current: ConnectionState = { status: 'offline', nextRetryAt: null, lastError: null };
+  private readonly domains: SyncDomain[] = [];
+  private readonly routes = new Map<FrameFamily, SyncDomain>();
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
 
-  constructor(private readonly options: ChatSocketOptions) {}
+  constructor(private readonly options: SyncConnectionOptions) {}
+
+  /** Routes the domain's frame types to it; two domains never own the same type. */
+  register<F extends FrameFamily>(domain: SyncDomain<F>): void {
+    for (const type of domain.frames) {
+      if (this.routes.has(type)) throw new Error(`The ${type} frame already has a handler.`);
+    }
+    for (const type of domain.frames) this.routes.set(type, domain as unknown as SyncDomain);
+    this.domains.push(domain as unknown as SyncDomain);
+  }
+
+  /** Every change of the connection's state, in order; returns the unsubscribe. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  isOnline(): boolean {
+    return this.current.status === 'online';
+  }
 
   state(): ConnectionState {
     return { ...this.current };
@@ -80,7 +111,7 @@ export class ChatSocket {
     return true;
   }
 
-  /** Every room replayed or reset: the engine says so, the UI shows "online". */
+  /** Every domain caught up (chat: every room replayed or reset): the UI shows "online". */
   markOnline(): void {
     if (this.current.status === 'syncing') this.setState({ status: 'online', nextRetryAt: null, lastError: null });
   }
@@ -114,9 +145,7 @@ export class ChatSocket {
     socket.on('open', () => {
       if (this.socket !== socket) return;
       this.armLiveness();
-      socket.send(
-        JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token, cursors: this.options.hooks.cursors() }),
-      );
+      socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token, cursors: this.cursors() }));
     });
     socket.on('message', (data, isBinary) => {
       if (this.socket !== socket) return;
@@ -139,7 +168,7 @@ export class ChatSocket {
       if (this.socket !== socket) return;
       this.socket = null;
       this.clearTimers();
-      this.options.hooks.onDisconnected();
+      this.disconnected();
       void this.onClose(code, reason.toString());
     });
   }
@@ -165,7 +194,9 @@ export class ChatSocket {
       if (frame.type === 'error') this.options.log.warn('the server refused the renewed token', { code: frame.code });
       return;
     }
-    this.options.hooks.onFrame(frame);
+    const domain = this.routes.get(frame.type);
+    if (domain) domain.onFrame(frame);
+    else this.options.log.warn('no domain handles this frame', { type: frame.type });
   }
 
   private onWelcome(frame: ServerFrameOf<'welcome'>): void {
@@ -182,7 +213,7 @@ export class ChatSocket {
     this.armLiveness();
     if (frame.expiresAt) this.scheduleRenewal(Date.parse(frame.expiresAt));
     this.setState({ status: 'syncing', nextRetryAt: null, lastError: null });
-    this.options.hooks.onWelcome(frame);
+    for (const domain of this.domains) domain.onWelcome?.(frame);
   }
 
   private async onClose(code: number, reason: string): Promise<void> {
@@ -286,7 +317,7 @@ export class ChatSocket {
     const socket = this.socket;
     this.socket = null;
     if (!socket) return;
-    this.options.hooks.onDisconnected();
+    this.disconnected();
     socket.removeAllListeners('message');
     // A socket still connecting cannot be closed politely; terminate is the only way out.
     socket.on('error', () => undefined);
@@ -307,7 +338,16 @@ export class ChatSocket {
       next.nextRetryAt !== this.current.nextRetryAt ||
       next.lastError !== this.current.lastError;
     this.current = next;
-    if (changed) this.options.hooks.onState({ ...next });
+    if (!changed) return;
+    for (const listener of this.stateListeners) listener({ ...next });
+  }
+
+  private cursors(): Record<string, number> {
+    return Object.assign({}, ...this.domains.map((domain) => domain.cursors?.() ?? {})) as Record<string, number>;
+  }
+
+  private disconnected(): void {
+    for (const domain of this.domains) domain.onDisconnected?.();
   }
 }
 
