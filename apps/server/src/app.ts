@@ -35,12 +35,8 @@ import { HotCache } from './features/media/hot-cache.js';
 import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './features/media/processing.js';
 import { DEFAULT_MEDIA_ROUTE_LIMITS, mediaRoutes, type MediaRouteLimits } from './features/media/routes.js';
 import { MediaFileServer, mediaServing } from './features/media/serving.js';
-import {
-  DEFAULT_MEDIA_LIMITS,
-  MediaService,
-  TRACK_DELETED_SUBJECT,
-  type MediaLimits,
-} from './features/media/service.js';
+import { DEFAULT_MEDIA_LIMITS, MediaService, type MediaLimits } from './features/media/service.js';
+import { trackDeletedTopic } from './features/media/topics.js';
 import { mediaRealtime } from './features/media/track-notices.js';
 import { UrlSigner } from './features/media/url-signer.js';
 import type { AudioTools } from '@veza/audio';
@@ -277,8 +273,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
       : {},
   });
   // Other instances evict a deleted track's files from their memory cache too.
-  const stopEvictions = deps.bus.subscribe(TRACK_DELETED_SUBJECT, (payload) =>
-    mediaCache.evictPrefix(`tracks/${(payload as { trackId: string }).trackId}`),
+  const stopEvictions = deps.bus.subscribe(trackDeletedTopic, ({ trackId }) =>
+    mediaCache.evictPrefix(`tracks/${trackId}`),
   );
   const featureDeps: FeatureDeps = {
     db: deps.db,

@@ -3,17 +3,12 @@ import type { ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
 import type { Logger } from '../infra/logger.js';
 import { encodeFrame } from './frames.js';
-
-export const PRESENCE_SUBJECT = 'presence';
+import { presenceTopic, type PresenceMessage } from './topics.js';
 
 /** Where a user's arrivals and departures are told: the connections following any of these rooms. */
 export interface PresenceAudience {
   tell(roomIds: readonly string[], aboutUserId: string, data: Buffer): void;
 }
-
-type PresenceMessage =
-  | { kind: 'online' | 'offline'; instanceId: string; userId: string; roomIds: string[] }
-  | { kind: 'sync'; instanceId: string; users: { userId: string; roomIds: string[] }[] };
 
 /**
  * Who is online, across instances. Presence is kept per (user, instance): a user is online
@@ -43,7 +38,7 @@ export class Presence {
   }
 
   start(): void {
-    this.stop = this.deps.bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onMessage(payload as PresenceMessage));
+    this.stop = this.deps.bus.subscribe(presenceTopic, (message) => this.onMessage(message));
     this.syncTimer = setInterval(() => this.announceAll(), this.deps.intervalMs);
     this.syncTimer.unref();
   }
@@ -95,8 +90,8 @@ export class Presence {
 
   /** Presence is ephemeral: losing a message is harmless, but it must never become an unhandled rejection. */
   private send(message: PresenceMessage): void {
-    this.deps.bus.publish(PRESENCE_SUBJECT, message).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error, subject: PRESENCE_SUBJECT }, 'ephemeral publish failed');
+    this.deps.bus.publish(presenceTopic, {}, message).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, topic: presenceTopic.pattern }, 'ephemeral publish failed');
     });
   }
 

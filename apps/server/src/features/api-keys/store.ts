@@ -3,9 +3,6 @@ import type { Queryable } from '../../infra/db/db.js';
 import { hashOpaqueToken } from '../auth/opaque-tokens.js';
 import { toUserRecord, type UserRecord } from '../auth/user-store.js';
 
-/** Published when a key is revoked, so connections opened with it close too. */
-export const API_KEY_REVOKED_SUBJECT = 'apikey.revoked';
-
 interface ApiKeyRow {
   id: string;
   name: string;

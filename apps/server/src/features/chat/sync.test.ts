@@ -9,7 +9,8 @@ import {
   type ServerFrame,
   type ServerFrameOf,
 } from '@veza/shared';
-import { InProcessBus, type Bus } from '../../infra/bus.js';
+import type { Static, TSchema } from 'typebox';
+import { InProcessBus, type Bus, type BusHandler, type Topic, type TopicParams } from '../../infra/bus.js';
 import { ManualClock } from '../../infra/clock.js';
 import { bearer, createTestApp, signUp, type TestApp } from '../../test-support/app.js';
 import {
@@ -32,6 +33,7 @@ import {
 } from '../../test-support/chat.js';
 import type { TestSocket } from '../../test-support/ws-client.js';
 import { DEFAULT_SEND_LIMITS } from '../../gateway/index.js';
+import { roomEventsTopic } from './topics.js';
 
 /*
  * The sync model end to end, over real sockets against real PostgreSQL: replay after a cursor,
@@ -805,13 +807,21 @@ describe('token expiry on an open connection', () => {
 class ReorderingBus implements Bus {
   private readonly inner = new InProcessBus();
   hold: ((payload: unknown) => boolean) | undefined;
-  publish(subject: string, payload: unknown): Promise<void> {
-    if (!this.hold?.(payload)) return this.inner.publish(subject, payload);
-    setTimeout(() => void this.inner.publish(subject, payload), 300);
+  publish<P extends string, S extends TSchema>(
+    topic: Topic<P, S>,
+    params: TopicParams<P>,
+    payload: Static<S>,
+  ): Promise<void> {
+    if (!this.hold?.(payload)) return this.inner.publish(topic, params, payload);
+    setTimeout(() => void this.inner.publish(topic, params, payload), 300);
     return Promise.resolve();
   }
-  subscribe(subject: string, handler: Parameters<Bus['subscribe']>[1]): () => void {
-    return this.inner.subscribe(subject, handler);
+  subscribe<P extends string, S extends TSchema>(
+    topic: Topic<P, S>,
+    handler: BusHandler<Static<S>>,
+    only?: Partial<TopicParams<P>>,
+  ): () => void {
+    return this.inner.subscribe(topic, handler, only);
   }
   close(): Promise<void> {
     return this.inner.close();
@@ -819,7 +829,7 @@ class ReorderingBus implements Bus {
 }
 
 describe('regressions', () => {
-  const kind = (k: RoomEvent['kind']) => (payload: unknown) => (payload as RoomEvent).kind === k;
+  const kind = (k: RoomEvent['kind']) => (payload: unknown) => roomEventsTopic.accepts(payload) && payload.kind === k;
 
   it('does not stream events after member.left to the removed member when the bus reorders', async () => {
     const bus = new ReorderingBus();

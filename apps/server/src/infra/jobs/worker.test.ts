@@ -6,7 +6,8 @@ import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { sampleSum } from '../../test-support/metrics.js';
-import { announceJobs, enqueueJob, JOBS_ENQUEUED_SUBJECT, type EnqueueOptions } from './queue.js';
+import { announceJobs, enqueueJob, type EnqueueOptions } from './queue.js';
+import { jobsEnqueuedTopic } from './topics.js';
 import { JobWorker, PermanentJobError, type Job, type JobHandler, type JobWorkerOptions } from './worker.js';
 
 /*
@@ -219,7 +220,7 @@ describe('enqueueJob', () => {
 
   it('announceJobs publishes on the jobs subject and never throws, even on a closed bus', async () => {
     const seen = deferred<unknown>();
-    bus.subscribe(JOBS_ENQUEUED_SUBJECT, (payload) => seen.resolve(payload));
+    bus.subscribe(jobsEnqueuedTopic, (payload) => seen.resolve(payload));
     announceJobs(bus);
     expect(await seen.promise).toEqual({});
 

@@ -3,7 +3,7 @@ import type { Bus } from '../bus.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logger.js';
 import type { JobOutcome, Metrics } from '../metrics.js';
-import { JOBS_ENQUEUED_SUBJECT } from './queue.js';
+import { jobsEnqueuedTopic } from './topics.js';
 
 export interface Job {
   id: string;
@@ -85,7 +85,7 @@ export class JobWorker {
   start(): void {
     if (!this.stopped || this.options.concurrency < 1) return;
     this.stopped = false;
-    this.unsubscribe = this.options.bus.subscribe(JOBS_ENQUEUED_SUBJECT, () => this.wake());
+    this.unsubscribe = this.options.bus.subscribe(jobsEnqueuedTopic, () => this.wake());
     this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
     this.timer.unref();
     this.wake();
