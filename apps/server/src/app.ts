@@ -234,6 +234,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   });
   const realtime = new Gateway({
     bus: deps.bus,
+    clock: deps.clock,
     logger: deps.logger,
     presenceIntervalMs,
     features: [chatRealtime, mediaRealtime],
@@ -256,6 +257,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, limits: Partial
   const jobs = new JobWorker({
     db: deps.db,
     bus: deps.bus,
+    clock: deps.clock,
     logger: deps.logger,
     concurrency: deps.audioTools ? transcodeConcurrency : 0,
     metrics,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
+import type { Clock, Timer } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import { encodeFrame } from './frames.js';
 import { presenceTopic, type PresenceMessage } from './topics.js';
@@ -24,11 +25,12 @@ export class Presence {
   private readonly presenceRooms = new Map<string, string[]>();
   private readonly onlineByRoom = new Map<string, Set<string>>();
   private stop: (() => void) | undefined;
-  private syncTimer: NodeJS.Timeout | undefined;
+  private syncTimer: Timer | undefined;
 
   constructor(
     private readonly deps: {
       bus: Bus;
+      clock: Clock;
       logger: Logger;
       intervalMs: number;
       audiences: readonly PresenceAudience[];
@@ -39,12 +41,11 @@ export class Presence {
 
   start(): void {
     this.stop = this.deps.bus.subscribe(presenceTopic, (message) => this.onMessage(message));
-    this.syncTimer = setInterval(() => this.announceAll(), this.deps.intervalMs);
-    this.syncTimer.unref();
+    this.syncTimer = this.deps.clock.setInterval(() => this.announceAll(), this.deps.intervalMs);
   }
 
   close(): void {
-    clearInterval(this.syncTimer);
+    this.deps.clock.clearTimeout(this.syncTimer);
     for (const userId of [...this.localRooms.keys()]) this.publish('offline', userId);
     this.stop?.();
   }
@@ -102,7 +103,7 @@ export class Presence {
   }
 
   private onMessage(message: PresenceMessage): void {
-    const now = Date.now();
+    const now = this.deps.clock.now().getTime();
     if (message.kind === 'sync') {
       for (const { userId, roomIds } of message.users) this.mark(userId, message.instanceId, now, roomIds);
       return;
@@ -134,7 +135,7 @@ export class Presence {
   }
 
   private expire(): void {
-    const deadline = Date.now() - 3 * this.deps.intervalMs;
+    const deadline = this.deps.clock.now().getTime() - 3 * this.deps.intervalMs;
     for (const [userId, instances] of this.seen) {
       for (const [instanceId, seen] of instances) {
         if (seen < deadline && instanceId !== this.instanceId) this.clear(userId, instanceId, []);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Bus } from '../bus.js';
+import { systemClock, type Clock, type Timer } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logger.js';
 import type { JobOutcome, Metrics } from '../metrics.js';
@@ -33,6 +34,8 @@ export interface JobHandler {
 export interface JobWorkerOptions {
   db: Db;
   bus: Bus;
+  /** Drives polling, retry wake-ups and purges; job due times are the database's. */
+  clock?: Clock;
   logger: Logger;
   handlers: Record<string, JobHandler>;
   /** Jobs run at once by this worker. */
@@ -71,13 +74,15 @@ export class JobWorker {
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private readonly pollIntervalMs: number;
   private readonly retryDelayMs: (attempt: number) => number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private timer: Timer | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = true;
   private looking: Promise<void> | undefined;
   private lookAgain = false;
 
   constructor(private readonly options: JobWorkerOptions) {
+    this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(60_000, 2_000 * 4 ** (attempt - 1)));
   }
@@ -86,8 +91,7 @@ export class JobWorker {
     if (!this.stopped || this.options.concurrency < 1) return;
     this.stopped = false;
     this.unsubscribe = this.options.bus.subscribe(jobsEnqueuedTopic, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(() => this.wake(), this.pollIntervalMs);
     this.wake();
   }
 
@@ -95,7 +99,7 @@ export class JobWorker {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.unsubscribe?.();
     await this.looking;
     for (const { abort } of this.running.values()) abort.abort();
@@ -129,7 +133,7 @@ export class JobWorker {
 
   /** Deletes jobs that finished long ago (failed ones too: their track keeps the reason). */
   async purgeFinished(): Promise<number> {
-    this.lastPurge = Date.now();
+    this.lastPurge = this.clock.now().getTime();
     const { rowCount } = await this.options.db.query(
       `DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < now() - make_interval(secs => $1)`,
       [(this.options.keepFinishedMs ?? 7 * 24 * 60 * 60 * 1000) / 1000],
@@ -138,7 +142,7 @@ export class JobWorker {
   }
 
   private async claimWhileFree(): Promise<void> {
-    if (Date.now() - this.lastPurge > PURGE_INTERVAL_MS) await this.purgeFinished();
+    if (this.clock.now().getTime() - this.lastPurge > PURGE_INTERVAL_MS) await this.purgeFinished();
     while (!this.stopped && this.running.size < this.options.concurrency) {
       const claimed = await this.claimOne();
       if (!claimed) return;
@@ -266,7 +270,7 @@ export class JobWorker {
             [job.id, describe(error), delay / 1000],
           );
           logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, err: error }, 'job failed; will retry');
-          setTimeout(() => this.wake(), delay).unref();
+          this.clock.setTimeout(() => this.wake(), delay);
         }
       }
     } catch (error) {

@@ -123,7 +123,7 @@ export class ChatRealtime implements RealtimeFeature<ChatFrameType>, ChatSession
       pending = this.deps.chat
         .readEvents(roomId, after, until - after, until)
         .then((events) => events.map((event) => ({ event, data: encodeFrame(event) })))
-        .finally(() => setTimeout(() => this.fills.delete(key), 1_000).unref());
+        .finally(() => this.deps.clock.setTimeout(() => this.fills.delete(key), 1_000));
       this.fills.set(key, pending);
     }
     return pending;
