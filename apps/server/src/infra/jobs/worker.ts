@@ -90,9 +90,9 @@ export class JobWorker {
   start(): void {
     if (!this.stopped || this.options.concurrency < 1) return;
     this.stopped = false;
-    this.unsubscribe = this.options.bus.subscribe(jobsEnqueuedTopic, () => this.wake());
-    this.timer = this.clock.setInterval(() => this.wake(), this.pollIntervalMs);
-    this.wake();
+    this.unsubscribe = this.options.bus.subscribe(jobsEnqueuedTopic, () => void this.wake());
+    this.timer = this.clock.setInterval(() => void this.wake(), this.pollIntervalMs);
+    void this.wake();
   }
 
   /** Stops claiming, aborts running jobs and waits for them; they are queued again as they were. */
@@ -111,22 +111,26 @@ export class JobWorker {
     return this.running.size;
   }
 
-  /** Looks for due jobs now; coalesces calls made while a look is under way. */
-  wake(): void {
-    if (this.stopped) return;
+  /**
+   * Looks for due jobs now; coalesces calls made while a look is under way. Resolves once the
+   * queue has been looked at (not once the jobs claimed have run).
+   */
+  wake(): Promise<void> {
+    if (this.stopped) return this.looking ?? Promise.resolve();
     if (this.looking) {
       this.lookAgain = true;
-      return;
+      return this.looking;
     }
-    this.looking = this.claimWhileFree()
-      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'job queue look failed'))
-      .finally(() => {
-        this.looking = undefined;
-        if (this.lookAgain) {
-          this.lookAgain = false;
-          this.wake();
-        }
-      });
+    const look = async (): Promise<void> => {
+      do {
+        this.lookAgain = false;
+        await this.claimWhileFree().catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'job queue look failed'),
+        );
+      } while (this.lookAgain && !this.stopped);
+    };
+    this.looking = look().finally(() => (this.looking = undefined));
+    return this.looking;
   }
 
   private lastPurge = 0;
@@ -224,7 +228,7 @@ export class JobWorker {
     };
     const promise = this.execute(job, client, onError).finally(() => {
       this.running.delete(row.id);
-      this.wake();
+      void this.wake();
     });
     this.running.set(row.id, { promise, abort });
   }
@@ -270,7 +274,7 @@ export class JobWorker {
             [job.id, describe(error), delay / 1000],
           );
           logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, err: error }, 'job failed; will retry');
-          this.clock.setTimeout(() => this.wake(), delay);
+          this.clock.setTimeout(() => void this.wake(), delay);
         }
       }
     } catch (error) {
