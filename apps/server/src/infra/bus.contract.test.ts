@@ -443,11 +443,11 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
   async function startNatsServer(port: number, monitorPort: number): Promise<void> {
     const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
     server = spawn('nats-server', args, { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await natsReachable(`nats://127.0.0.1:${port}`))) {
-      if (Date.now() > deadline) throw new Error('nats-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(() => natsReachable(`nats://127.0.0.1:${port}`), {
+      timeoutMs: 10_000,
+      what: 'nats-server to start',
+      intervalMs: 50,
+    });
   }
 
   async function stopNatsServer(): Promise<void> {
