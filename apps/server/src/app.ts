@@ -126,6 +126,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps, overrides: Part
   });
   const gateway = new Gateway({
     bus: deps.bus,
+    clock: deps.clock,
     logger: deps.logger,
     presenceIntervalMs: limits.presenceIntervalMs,
     features: features.realtime,
@@ -136,13 +137,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps, overrides: Part
   const jobs = new JobWorker({
     db: deps.db,
     bus: deps.bus,
+    clock: deps.clock,
     logger: deps.logger,
     concurrency: features.jobs.concurrency,
     metrics,
     handlers: features.jobs.handlers,
   });
   metrics.sources.jobQueue = () => countPendingJobs(deps.db, features.jobs.kinds);
-  const unsubscribes = features.subscriptions.map(({ subject, handler }) => deps.bus.subscribe(subject, handler));
+  const unsubscribes = features.subscriptions.map((subscribe) => subscribe(deps.bus));
   const { rawRequests } = features;
 
   const app = Fastify({

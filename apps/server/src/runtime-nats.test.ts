@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Type } from 'typebox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessBus } from './infra/bus.js';
+import { defineTopic, InProcessBus } from './infra/bus.js';
 import { loadConfig } from './infra/config.js';
 import { createLogger } from './infra/logger.js';
 import { NatsBus } from './infra/nats-bus.js';
@@ -58,11 +59,11 @@ describe('startServer bus', () => {
     // Another instance of the same deployment (default prefix) hears the server's bus.
     const other = await NatsBus.connect(NATS_URL, createLogger('silent'));
     try {
-      const subject = `test.${randomUUID()}`;
+      const topic = defineTopic(`test.${randomUUID()}`, Type.Object({ hello: Type.String() }));
       const received: unknown[] = [];
-      other.subscribe(subject, (payload) => void received.push(payload));
+      other.subscribe(topic, (payload) => void received.push(payload));
       await other.flush();
-      await server.bus.publish(subject, { hello: 'from the server' });
+      await server.bus.publish(topic, {}, { hello: 'from the server' });
       await expect.poll(() => received, { timeout: 5_000 }).toEqual([{ hello: 'from the server' }]);
     } finally {
       await other.close();
@@ -71,7 +72,7 @@ describe('startServer bus', () => {
     const { bus } = server;
     await server.close();
     server = undefined;
-    await expect(bus.publish('test.closed', 1)).rejects.toThrow(/closed/);
+    await expect(bus.publish(defineTopic('test.closed', Type.Number()), {}, 1)).rejects.toThrow(/closed/);
   });
 
   it('does not start when NATS cannot be reached, naming VEZA_NATS_URL', async () => {

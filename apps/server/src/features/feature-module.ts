@@ -65,10 +65,8 @@ export interface RawRequestHandler {
   handle(request: IncomingMessage, response: ServerResponse): void;
 }
 
-export interface BusSubscription {
-  subject: string;
-  handler: (payload: unknown) => void;
-}
+/** Subscribes to one of the bus's typed topics (`bus.subscribe(topic, handler)`); returns the unsubscribe. */
+export type BusSubscription = (bus: Bus) => () => void;
 
 /** What a feature adds to the app once it is set up. Every part is optional. */
 export interface FeatureParts {

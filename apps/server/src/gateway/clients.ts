@@ -1,8 +1,8 @@
 import type { Permission, Role } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
 import type { SentFrameType } from '../infra/metrics.js';
-import { API_KEY_REVOKED_SUBJECT } from '../features/api-keys/index.js';
-import { SESSION_REVOKED_SUBJECT, type AccountChange } from '../features/auth/index.js';
+import { apiKeyRevokedTopic } from '../features/api-keys/index.js';
+import { sessionRevokedTopic, type AccountChange } from '../features/auth/index.js';
 
 /** What the gateway's per-user pieces need from a connection. */
 export interface ConnectedClient {
@@ -37,11 +37,8 @@ export class ConnectedClients {
 
   watchRevocations(bus: Bus): void {
     this.unsubscribe.push(
-      bus.subscribe(SESSION_REVOKED_SUBJECT, (payload) =>
-        this.endSessions([(payload as { sessionId: string }).sessionId]),
-      ),
-      bus.subscribe(API_KEY_REVOKED_SUBJECT, (payload) => {
-        const { apiKeyId } = payload as { apiKeyId: string };
+      bus.subscribe(sessionRevokedTopic, ({ sessionId }) => this.endSessions([sessionId])),
+      bus.subscribe(apiKeyRevokedTopic, ({ apiKeyId }) => {
         for (const clients of this.byUser.values())
           for (const client of [...clients]) if (client.apiKeyId === apiKeyId) client.revoke();
       }),

@@ -11,7 +11,7 @@ import {
   type ServerFrameOf,
 } from '@veza/shared';
 import type { WebSocket } from 'ws';
-import type { Clock } from '../infra/clock.js';
+import type { Clock, Timer } from '../infra/clock.js';
 import { BAD_INPUT_MESSAGE, isBadInputError } from '../infra/db/errors.js';
 import { AppError } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
@@ -46,8 +46,8 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
   private current: Principal | undefined;
   private readonly sessions = new Map<RealtimeFeature, FeatureSession<never>>();
   private queue: Promise<void> = Promise.resolve();
-  private helloTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private helloTimer: Timer | undefined;
+  private expiryTimer: Timer | undefined;
   private isClosed = false;
   private registered = false;
   private queuedFrames = 0;
@@ -64,7 +64,7 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
     private readonly deps: ConnectionDeps,
     private readonly leavePending: () => void = () => undefined,
   ) {
-    this.helloTimer = setTimeout(
+    this.helloTimer = deps.clock.setTimeout(
       () => this.close(CLOSE_CODES.HELLO_TIMEOUT, 'no hello received in time'),
       deps.limits.helloTimeoutMs,
     );
@@ -268,7 +268,7 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
   }
 
   private async onHello(frame: HelloFrame): Promise<void> {
-    clearTimeout(this.helloTimer);
+    this.deps.clock.clearTimeout(this.helloTimer);
     if (!SUPPORTED_PROTOCOL_VERSIONS.includes(frame.protocol)) {
       this.send({
         type: 'error',
@@ -385,10 +385,10 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
 
   /** An access token that expires ends the connection, unless an `auth` frame replaced it. */
   private armExpiry(expiresAt: Date | null): void {
-    clearTimeout(this.expiryTimer);
+    this.deps.clock.clearTimeout(this.expiryTimer);
     if (!expiresAt) return;
     const ms = expiresAt.getTime() - this.deps.clock.now().getTime();
-    this.expiryTimer = setTimeout(
+    this.expiryTimer = this.deps.clock.setTimeout(
       () => {
         this.send({
           type: 'error',
@@ -405,8 +405,8 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
     if (this.isClosed) return;
     this.isClosed = true;
     this.leavePending();
-    clearTimeout(this.helloTimer);
-    clearTimeout(this.expiryTimer);
+    this.deps.clock.clearTimeout(this.helloTimer);
+    this.deps.clock.clearTimeout(this.expiryTimer);
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
     if (this.registered) this.deps.clients.remove(this);

@@ -1,4 +1,5 @@
 import type { Bus } from '../infra/bus.js';
+import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import { ConnectedClients } from './clients.js';
 import { FrameParser } from './frames.js';
@@ -21,6 +22,7 @@ export class Gateway implements GatewayServices {
   constructor(
     private readonly deps: {
       bus: Bus;
+      clock: Clock;
       logger: Logger;
       /** How often this instance re-announces its online users. */
       presenceIntervalMs: number;
@@ -31,6 +33,7 @@ export class Gateway implements GatewayServices {
     this.parser = new FrameParser(this.registry.clientSchemas());
     this.presence = new Presence({
       bus: deps.bus,
+      clock: deps.clock,
       logger: deps.logger,
       intervalMs: deps.presenceIntervalMs,
       audiences: deps.features.flatMap((feature) => (feature.presenceAudience ? [feature.presenceAudience] : [])),

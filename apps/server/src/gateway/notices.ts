@@ -2,22 +2,19 @@ import type { ServerFrame } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
 import type { ConnectedClients } from './clients.js';
 import { encodeFrame } from './frames.js';
+import { userNoticeTopic } from './topics.js';
 
 /**
- * Frames for one user's connections, on whichever instance holds them: a feature publishes a
- * notice, every instance hands it to that user's local connections. Notices are advisory (track
- * processing progress, for instance): a lost one is replaced by the next or by a REST read.
+ * Notices are advisory (track processing progress, for instance): a lost one is replaced by the
+ * next or by a REST read.
  */
-export const userNoticeSubject = (userId: string): string => `notice.${userId}`;
-export const ALL_USER_NOTICES = 'notice.*';
-
 export interface UserNotice<F extends ServerFrame = ServerFrame> {
   userId: string;
   frame: F;
 }
 
 export function publishUserNotice(bus: Bus, notice: UserNotice): void {
-  bus.publish(userNoticeSubject(notice.userId), notice).catch(() => undefined);
+  bus.publish(userNoticeTopic, { userId: notice.userId }, notice).catch(() => undefined);
 }
 
 /** Delivers the bus's user notices to this instance's connections. */
@@ -30,8 +27,7 @@ export class UserNotices {
   ) {}
 
   start(): void {
-    this.stop = this.bus.subscribe(ALL_USER_NOTICES, (payload) => {
-      const notice = payload as UserNotice;
+    this.stop = this.bus.subscribe(userNoticeTopic, (notice) => {
       if (this.clients.count(notice.userId) === 0) return;
       this.clients.sendToUser(notice.userId, encodeFrame(notice.frame), notice.frame.type);
     });

@@ -41,6 +41,8 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app, o
     },
   });
 
+  // Real time, not the injected clock: it measures whether peers answer over the network, and a
+  // test moving the clock by minutes would otherwise cut sockets whose pong had no time to arrive.
   const heartbeat = setInterval(() => {
     for (const connection of connections) {
       if (!connection.alive) connection.terminate();

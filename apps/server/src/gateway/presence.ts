@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerFrameOf } from '@veza/shared';
 import type { Bus } from '../infra/bus.js';
+import type { Clock, Timer } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import { encodeFrame } from './frames.js';
-
-export const PRESENCE_SUBJECT = 'presence';
+import { presenceTopic, type PresenceMessage } from './topics.js';
 
 /** Where a user's arrivals and departures are told: the connections following any of these rooms. */
 export interface PresenceAudience {
   tell(roomIds: readonly string[], aboutUserId: string, data: Buffer): void;
 }
-
-type PresenceMessage =
-  | { kind: 'online' | 'offline'; instanceId: string; userId: string; roomIds: string[] }
-  | { kind: 'sync'; instanceId: string; users: { userId: string; roomIds: string[] }[] };
 
 /**
  * Who is online, across instances. Presence is kept per (user, instance): a user is online
@@ -29,11 +25,12 @@ export class Presence {
   private readonly presenceRooms = new Map<string, string[]>();
   private readonly onlineByRoom = new Map<string, Set<string>>();
   private stop: (() => void) | undefined;
-  private syncTimer: NodeJS.Timeout | undefined;
+  private syncTimer: Timer | undefined;
 
   constructor(
     private readonly deps: {
       bus: Bus;
+      clock: Clock;
       logger: Logger;
       intervalMs: number;
       audiences: readonly PresenceAudience[];
@@ -43,13 +40,12 @@ export class Presence {
   }
 
   start(): void {
-    this.stop = this.deps.bus.subscribe(PRESENCE_SUBJECT, (payload) => this.onMessage(payload as PresenceMessage));
-    this.syncTimer = setInterval(() => this.announceAll(), this.deps.intervalMs);
-    this.syncTimer.unref();
+    this.stop = this.deps.bus.subscribe(presenceTopic, (message) => this.onMessage(message));
+    this.syncTimer = this.deps.clock.setInterval(() => this.announceAll(), this.deps.intervalMs);
   }
 
   close(): void {
-    clearInterval(this.syncTimer);
+    this.deps.clock.clearTimeout(this.syncTimer);
     for (const userId of [...this.localRooms.keys()]) this.publish('offline', userId);
     this.stop?.();
   }
@@ -95,8 +91,8 @@ export class Presence {
 
   /** Presence is ephemeral: losing a message is harmless, but it must never become an unhandled rejection. */
   private send(message: PresenceMessage): void {
-    this.deps.bus.publish(PRESENCE_SUBJECT, message).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error, subject: PRESENCE_SUBJECT }, 'ephemeral publish failed');
+    this.deps.bus.publish(presenceTopic, {}, message).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, topic: presenceTopic.pattern }, 'ephemeral publish failed');
     });
   }
 
@@ -107,7 +103,7 @@ export class Presence {
   }
 
   private onMessage(message: PresenceMessage): void {
-    const now = Date.now();
+    const now = this.deps.clock.now().getTime();
     if (message.kind === 'sync') {
       for (const { userId, roomIds } of message.users) this.mark(userId, message.instanceId, now, roomIds);
       return;
@@ -139,7 +135,7 @@ export class Presence {
   }
 
   private expire(): void {
-    const deadline = Date.now() - 3 * this.deps.intervalMs;
+    const deadline = this.deps.clock.now().getTime() - 3 * this.deps.intervalMs;
     for (const [userId, instances] of this.seen) {
       for (const [instanceId, seen] of instances) {
         if (seen < deadline && instanceId !== this.instanceId) this.clear(userId, instanceId, []);

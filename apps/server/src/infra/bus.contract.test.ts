@@ -2,11 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { connect as natsConnect } from '@nats-io/transport-node';
+import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BusClosedError, InProcessBus, MAX_PAYLOAD_BYTES, type Bus } from './bus.js';
+import { BusClosedError, defineTopic, InProcessBus, MAX_PAYLOAD_BYTES, type Bus } from './bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { NatsBus, type NatsBusOptions } from './nats-bus.js';
 import { natsReachable, skipWithoutNats, TEST_NATS_URL } from '../test-support/nats.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 /*
  * One suite, run against both buses, so code written on one instance behaves the same on several.
@@ -37,12 +39,22 @@ function captureLogger(): { logger: Logger; lines: LogLine[] } {
 
 const randomPrefix = (): string => `vezatest_${randomBytes(6).toString('hex')}`;
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+const waitUntil = (condition: () => boolean, timeoutMs = 5_000): Promise<unknown> => waitFor(condition, { timeoutMs });
+
+const anyPayload = Type.Unknown();
+const roomTopic = defineTopic('room.{roomId}', anyPayload);
+const barrierTopic = defineTopic('barrier.{id}', anyPayload);
+// Topics that reach any subject of one to three tokens, to probe how subscriptions match.
+const oneToken = defineTopic('{t0}', anyPayload);
+const twoTokens = defineTopic('{t0}.{t1}', anyPayload);
+const threeTokens = defineTopic('{t0}.{t1}.{t2}', anyPayload);
+
+function publishOn(bus: Bus, subject: string, payload: unknown): Promise<void> {
+  const [t0 = '', t1, t2, ...rest] = subject.split('.');
+  if (rest.length > 0) throw new Error(`no test topic for ${subject}`);
+  if (t1 === undefined) return bus.publish(oneToken, { t0 }, payload);
+  if (t2 === undefined) return bus.publish(twoTokens, { t0, t1 }, payload);
+  return bus.publish(threeTokens, { t0, t1, t2 }, payload);
 }
 
 /**
@@ -61,12 +73,12 @@ interface Pair {
  * message sent after them by the same publisher arrives after them.
  */
 async function barrier({ pub, sub, ready }: Pair): Promise<void> {
-  const subject = `barrier.${randomBytes(4).toString('hex')}`;
+  const id = randomBytes(4).toString('hex');
   let arrived!: () => void;
   const done = new Promise<void>((resolve) => (arrived = resolve));
-  const unsubscribe = sub.subscribe(subject, () => arrived());
+  const unsubscribe = sub.subscribe(barrierTopic, () => arrived(), { id });
   await ready();
-  await pub.publish(subject, 'barrier');
+  await pub.publish(barrierTopic, { id }, 'barrier');
   await done;
   unsubscribe();
 }
@@ -126,12 +138,12 @@ describe.each(kinds)('$name (bus contract)', (kind) => {
     const pair = await open();
     const { pub, sub } = pair;
     const received: unknown[] = [];
-    sub.subscribe('room.r1', (payload) => void received.push(payload));
+    sub.subscribe(roomTopic, (payload) => void received.push(payload), { roomId: 'r1' });
     await pair.ready();
     const sent = { text: 'hello', n: 1, list: [1, 'two', null], at: new Date(0), gone: undefined };
-    await pub.publish('room.r1', sent);
-    await pub.publish('room.r1', undefined);
-    await pub.publish('room.r2', 'other room');
+    await pub.publish(roomTopic, { roomId: 'r1' }, sent);
+    await pub.publish(roomTopic, { roomId: 'r1' }, undefined);
+    await pub.publish(roomTopic, { roomId: 'r2' }, 'other room');
     sent.text = 'mutated after publish';
     await barrier(pair);
     expect(received).toEqual([
@@ -143,27 +155,32 @@ describe.each(kinds)('$name (bus contract)', (kind) => {
   it.skipIf(kind.skip)('matches `*` against exactly one token', async () => {
     const pair = await open();
     const received: unknown[] = [];
-    pair.sub.subscribe('room.*', (payload) => void received.push(payload));
-    pair.sub.subscribe('*.typing.*', (payload) => void received.push(`typing:${String(payload)}`));
+    pair.sub.subscribe(roomTopic, (payload) => void received.push(payload));
+    pair.sub.subscribe(
+      defineTopic('{roomId}.typing.{userId}', anyPayload),
+      (payload) => void received.push(`typing:${String(payload)}`),
+    );
     await pair.ready();
     for (const subject of ['room.a', 'room.a.b', 'room', 'rooms.a', 'x.room.a', 'room.b', 'r1.typing.u1', 'typing.u1'])
-      await pair.pub.publish(subject, subject);
+      await publishOn(pair.pub, subject, subject);
     await barrier(pair);
     expect(received).toEqual(['room.a', 'room.b', 'typing:r1.typing.u1']);
   });
 
-  it.skipIf(kind.skip)('matches `>` against one or more trailing tokens', async () => {
+  it.skipIf(kind.skip)('narrows a subscription to the parameter values it names', async () => {
     const pair = await open();
     const received: unknown[] = [];
-    const everything: unknown[] = [];
-    pair.sub.subscribe('room.>', (payload) => void received.push(payload));
-    pair.sub.subscribe('>', (payload) => void everything.push(payload));
+    const typing = defineTopic('{roomId}.typing.{userId}', anyPayload);
+    pair.sub.subscribe(typing, (payload) => void received.push(payload), { userId: 'u1' });
     await pair.ready();
-    for (const subject of ['room.a', 'room.a.b.c', 'room', 'rooms.a', 'x.room.a'])
-      await pair.pub.publish(subject, subject);
+    for (const [roomId, userId] of [
+      ['r1', 'u1'],
+      ['r1', 'u2'],
+      ['r2', 'u1'],
+    ] as const)
+      await pair.pub.publish(typing, { roomId, userId }, `${roomId}/${userId}`);
     await barrier(pair);
-    expect(received).toEqual(['room.a', 'room.a.b.c']);
-    expect(everything.filter((p) => p !== 'barrier')).toEqual(['room.a', 'room.a.b.c', 'room', 'rooms.a', 'x.room.a']);
+    expect(received).toEqual(['r1/u1', 'r2/u1']);
   });
 
   it.skipIf(kind.skip)('stops delivering at once on unsubscribe, to that handler only', async () => {
@@ -171,56 +188,62 @@ describe.each(kinds)('$name (bus contract)', (kind) => {
     const { pub, sub } = pair;
     const first: unknown[] = [];
     const second: unknown[] = [];
-    const unsubscribe = sub.subscribe('room.r1', (payload) => void first.push(payload));
-    sub.subscribe('room.r1', (payload) => void second.push(payload));
+    const r1 = { roomId: 'r1' };
+    const unsubscribe = sub.subscribe(roomTopic, (payload) => void first.push(payload), r1);
+    sub.subscribe(roomTopic, (payload) => void second.push(payload), r1);
     await pair.ready();
-    await pub.publish('room.r1', 1);
+    await pub.publish(roomTopic, r1, 1);
     await barrier(pair);
     // Published but not yet delivered when unsubscribing: not delivered either.
-    const published = pub.publish('room.r1', 2);
+    const published = pub.publish(roomTopic, r1, 2);
     unsubscribe();
     unsubscribe();
     await published;
-    await pub.publish('room.r1', 3);
+    await pub.publish(roomTopic, r1, 3);
     await barrier(pair);
     expect(first).toEqual([1]);
     expect(second).toEqual([1, 2, 3]);
 
     // The last handler of a pattern gone, and the pattern taken again.
     const wildcard: unknown[] = [];
-    sub.subscribe('room.*', (payload) => void wildcard.push(`old:${String(payload)}`))();
-    sub.subscribe('room.*', (payload) => void wildcard.push(payload));
+    sub.subscribe(roomTopic, (payload) => void wildcard.push(`old:${String(payload)}`))();
+    sub.subscribe(roomTopic, (payload) => void wildcard.push(payload));
     await pair.ready();
-    await pub.publish('room.r1', 4);
+    await pub.publish(roomTopic, r1, 4);
     await barrier(pair);
     expect(wildcard).toEqual([4]);
   });
 
   it.skipIf(kind.skip)('gives each subscriber its own copy, overlapping patterns included', async () => {
     const pair = await open();
-    const counts = { a: 0, b: 0, star: 0, rest: 0 };
-    pair.sub.subscribe('room.r1', () => void counts.a++);
-    pair.sub.subscribe('room.r1', () => void counts.b++);
-    pair.sub.subscribe('room.*', () => void counts.star++);
-    pair.sub.subscribe('room.>', () => void counts.rest++);
+    const counts = { a: 0, b: 0, star: 0, stars: 0 };
+    pair.sub.subscribe(roomTopic, () => void counts.a++, { roomId: 'r1' });
+    pair.sub.subscribe(roomTopic, () => void counts.b++, { roomId: 'r1' });
+    pair.sub.subscribe(roomTopic, () => void counts.star++);
+    pair.sub.subscribe(twoTokens, () => void counts.stars++, { t1: 'r1' });
     await pair.ready();
-    await pair.pub.publish('room.r1', 'hi');
+    await pair.pub.publish(roomTopic, { roomId: 'r1' }, 'hi');
     await barrier(pair);
-    expect(counts).toEqual({ a: 1, b: 1, star: 1, rest: 1 });
+    expect(counts).toEqual({ a: 1, b: 1, star: 1, stars: 1 });
   });
 
   it.skipIf(kind.skip)('keeps delivering after a handler throws or rejects, and logs it', async () => {
     const pair = await open();
     const received: unknown[] = [];
     let thrown = 0;
-    pair.sub.subscribe('room.r1', () => {
-      thrown++;
-      throw new Error('handler bug');
-    });
-    pair.sub.subscribe('room.r1', () => Promise.reject(new Error('async handler bug')));
-    pair.sub.subscribe('room.r1', (payload) => void received.push(payload));
+    const r1 = { roomId: 'r1' };
+    pair.sub.subscribe(
+      roomTopic,
+      () => {
+        thrown++;
+        throw new Error('handler bug');
+      },
+      r1,
+    );
+    pair.sub.subscribe(roomTopic, () => Promise.reject(new Error('async handler bug')), r1);
+    pair.sub.subscribe(roomTopic, (payload) => void received.push(payload), r1);
     await pair.ready();
-    for (const n of [1, 2, 3]) await pair.pub.publish('room.r1', n);
+    for (const n of [1, 2, 3]) await pair.pub.publish(roomTopic, r1, n);
     await barrier(pair);
     expect(received).toEqual([1, 2, 3]);
     expect(thrown).toBe(3);
@@ -232,12 +255,15 @@ describe.each(kinds)('$name (bus contract)', (kind) => {
     const pair = await open();
     const all: number[] = [];
     const odd: number[] = [];
-    pair.sub.subscribe('order.*', (payload) => void all.push(payload as number));
-    pair.sub.subscribe('order.odd', (payload) => void odd.push(payload as number));
+    const order = defineTopic('order.{parity}', Type.Number());
+    pair.sub.subscribe(order, (n) => void all.push(n));
+    pair.sub.subscribe(order, (n) => void odd.push(n), { parity: 'odd' });
     await pair.ready();
     const count = 2_000;
     // Not awaited one by one: the chat fan-out publishes in bursts.
-    await Promise.all(Array.from({ length: count }, (_, i) => pair.pub.publish(i % 2 ? 'order.odd' : 'order.even', i)));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => pair.pub.publish(order, { parity: i % 2 ? 'odd' : 'even' }, i)),
+    );
     await barrier(pair);
     expect(all).toEqual(Array.from({ length: count }, (_, i) => i));
     expect(odd).toEqual(all.filter((i) => i % 2 === 1));
@@ -246,36 +272,68 @@ describe.each(kinds)('$name (bus contract)', (kind) => {
   it.skipIf(kind.skip)('delivers what was published before close, then refuses to publish or subscribe', async () => {
     const { pub, sub, ready } = await open();
     const received: unknown[] = [];
-    sub.subscribe('room.r1', (payload) => void received.push(payload));
+    const r1 = { roomId: 'r1' };
+    sub.subscribe(roomTopic, (payload) => void received.push(payload), r1);
     await ready();
-    for (let i = 0; i < 100; i++) void pub.publish('room.r1', i);
+    for (let i = 0; i < 100; i++) void pub.publish(roomTopic, r1, i);
     const closing = pub.close();
-    await expect(pub.publish('room.r1', 'late')).rejects.toBeInstanceOf(BusClosedError);
+    await expect(pub.publish(roomTopic, r1, 'late')).rejects.toBeInstanceOf(BusClosedError);
     await closing;
     // On one bus they are all in; from another instance they are on their way.
     await waitUntil(() => received.length === 100);
     expect(received).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    await expect(pub.publish('room.r1', 'after')).rejects.toBeInstanceOf(BusClosedError);
-    expect(() => pub.subscribe('room.r1', () => undefined)).toThrow(BusClosedError);
+    await expect(pub.publish(roomTopic, r1, 'after')).rejects.toBeInstanceOf(BusClosedError);
+    expect(() => pub.subscribe(roomTopic, () => undefined)).toThrow(BusClosedError);
     await pub.close();
   });
 
   it.skipIf(kind.skip)('refuses malformed subjects and payloads', async () => {
     const pair = await open();
     const { pub, sub } = pair;
-    for (const subject of ['', 'room.*', 'room.>', 'room..a', '.room', 'room.', 'room a', 'room*'])
-      await expect(pub.publish(subject, 1), subject).rejects.toThrow(/invalid bus subject/);
-    for (const subject of ['', 'room.>.a', 'room..a', 'room.a*', 'room.>x', 'room\ta'])
-      expect(() => sub.subscribe(subject, () => undefined), subject).toThrow(/invalid bus subject/);
-    await expect(pub.publish('room.r1', { n: 1n })).rejects.toThrow(/BigInt/);
-    await expect(pub.publish('room.r1', 'x'.repeat(MAX_PAYLOAD_BYTES))).rejects.toThrow(/exceeds/);
+    for (const pattern of [
+      '',
+      'room.*',
+      'room.>',
+      'room..a',
+      '.room',
+      'room.',
+      'room a',
+      'room*',
+      'room.{}',
+      'room.{a b}',
+    ])
+      expect(() => defineTopic(pattern, anyPayload), pattern).toThrow(/invalid bus topic pattern/);
+    // A parameter is one token: a dot or a wildcard in it would change what the subject means.
+    for (const roomId of ['', '*', '>', 'a.b', 'a*', '>x', 'a b', 'a\tb']) {
+      await expect(pub.publish(roomTopic, { roomId }, 1), roomId).rejects.toThrow(/invalid bus subject/);
+      expect(() => sub.subscribe(roomTopic, () => undefined, { roomId }), roomId).toThrow(/invalid bus subject/);
+    }
+    await expect(pub.publish(roomTopic, { roomId: 'r1' }, { n: 1n })).rejects.toThrow(/BigInt/);
+    await expect(pub.publish(roomTopic, { roomId: 'r1' }, 'x'.repeat(MAX_PAYLOAD_BYTES))).rejects.toThrow(/exceeds/);
     // What fits is delivered whole.
     const received: unknown[] = [];
-    sub.subscribe('room.big', (payload) => void received.push(payload));
+    sub.subscribe(roomTopic, (payload) => void received.push(payload), { roomId: 'big' });
     await pair.ready();
-    await pub.publish('room.big', 'x'.repeat(MAX_PAYLOAD_BYTES - 2));
+    await pub.publish(roomTopic, { roomId: 'big' }, 'x'.repeat(MAX_PAYLOAD_BYTES - 2));
     await barrier(pair);
     expect((received[0] as string).length).toBe(MAX_PAYLOAD_BYTES - 2);
+  });
+
+  it.skipIf(kind.skip)("skips and logs a payload that does not match the subscriber's topic", async () => {
+    const pair = await open();
+    // Two declarations of one subject: what a publisher of another version would send.
+    const loose = defineTopic('track.{trackId}', anyPayload);
+    const strict = defineTopic('track.{trackId}', Type.Object({ percent: Type.Number() }));
+    const received: { percent: number }[] = [];
+    pair.sub.subscribe(strict, (payload) => void received.push(payload));
+    await pair.ready();
+    for (const payload of [{ percent: 10 }, { percent: 'twenty' }, 'thirty', { percent: 40 }])
+      await pair.pub.publish(loose, { trackId: 't1' }, payload);
+    await barrier(pair);
+    expect(received).toEqual([{ percent: 10 }, { percent: 40 }]);
+    const skipped = lines.filter((l) => l.msg === 'bus payload does not match its topic; skipped');
+    expect(skipped).toHaveLength(2);
+    expect(skipped[0]).toMatchObject({ level: 40, subject: 'track.t1', topic: 'track.{trackId}' });
   });
 
   it.skipIf(kind.skip)('has an instance id of its own', async () => {
@@ -295,19 +353,28 @@ describe.skipIf(skipNats)('NatsBus across instances', () => {
   it('delivers what any instance publishes to the subscribers of every instance, once each', async () => {
     const prefix = randomPrefix();
     const [a, b] = [await open({ prefix }), await open({ prefix })];
-    const atA: unknown[] = [];
-    const atB: unknown[] = [];
-    a.subscribe('room.*', (payload) => void atA.push(payload));
-    b.subscribe('room.*', (payload) => void atB.push(payload));
+    const roomNotes = defineTopic('room.{roomId}', Type.Object({ from: Type.String(), last: Type.Boolean() }));
+    const atA: { from: string; last: boolean }[] = [];
+    const atB: { from: string; last: boolean }[] = [];
+    a.subscribe(roomNotes, (payload) => void atA.push(payload));
+    b.subscribe(roomNotes, (payload) => void atB.push(payload));
     // A subscription made on one connection is live at the server only once flushed.
     await Promise.all([a.flush(), b.flush()]);
-    await a.publish('room.r1', { from: 'a' });
-    await b.publish('room.r1', { from: 'b' });
-    await waitUntil(() => atA.length === 2 && atB.length === 2);
-    await new Promise((r) => setTimeout(r, 50));
+    await a.publish(roomNotes, { roomId: 'r1' }, { from: 'a', last: false });
+    await b.publish(roomNotes, { roomId: 'r1' }, { from: 'b', last: false });
+    // Each publisher's order holds: once its last message is in, a duplicate of an earlier one
+    // would have arrived before it.
+    await a.publish(roomNotes, { roomId: 'r1' }, { from: 'a', last: true });
+    await b.publish(roomNotes, { roomId: 'r1' }, { from: 'b', last: true });
+    await waitUntil(() => [atA, atB].every((received) => received.filter((note) => note.last).length === 2));
     for (const received of [atA, atB]) {
-      expect(received).toHaveLength(2);
-      expect(received).toEqual(expect.arrayContaining([{ from: 'a' }, { from: 'b' }]));
+      expect(received).toHaveLength(4);
+      expect(received).toEqual(
+        expect.arrayContaining([
+          { from: 'a', last: false },
+          { from: 'b', last: false },
+        ]),
+      );
     }
     expect(a.instanceId).not.toBe(b.instanceId);
   });
@@ -317,12 +384,12 @@ describe.skipIf(skipNats)('NatsBus across instances', () => {
     const a = await open({ prefix: randomPrefix() });
     const [other, otherPublisher] = [await open({ prefix }), await open({ prefix })];
     const atOther: unknown[] = [];
-    other.subscribe('room.*', (payload) => void atOther.push(payload));
+    other.subscribe(roomTopic, (payload) => void atOther.push(payload));
     await other.flush();
-    await a.publish('room.r1', 'not for other');
+    await a.publish(roomTopic, { roomId: 'r1' }, 'not for other');
     // Once the server has routed a's message, one sent after it would arrive after it.
     await a.flush();
-    await otherPublisher.publish('room.r1', 'for other');
+    await otherPublisher.publish(roomTopic, { roomId: 'r1' }, 'for other');
     await waitUntil(() => atOther.length > 0);
     expect(atOther).toEqual(['for other']);
   });
@@ -333,7 +400,7 @@ describe.skipIf(skipNats)('NatsBus across instances', () => {
     const bus = await NatsBus.connect(NATS_URL, logger, { prefix });
     opened.push(bus);
     const received: unknown[] = [];
-    bus.subscribe('room.*', (payload) => void received.push(payload));
+    bus.subscribe(roomTopic, (payload) => void received.push(payload));
     await bus.flush();
     const raw = await natsConnect({ servers: NATS_URL });
     raw.publish(`${prefix}.room.r1`, '{not json');
@@ -376,11 +443,11 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
   async function startNatsServer(port: number, monitorPort: number): Promise<void> {
     const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
     server = spawn('nats-server', args, { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await natsReachable(`nats://127.0.0.1:${port}`))) {
-      if (Date.now() > deadline) throw new Error('nats-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(() => natsReachable(`nats://127.0.0.1:${port}`), {
+      timeoutMs: 10_000,
+      what: 'nats-server to start',
+      intervalMs: 50,
+    });
   }
 
   async function stopNatsServer(): Promise<void> {
@@ -410,7 +477,7 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
     });
     opened.push(bus);
     const received: unknown[] = [];
-    bus.subscribe('room.*', (payload) => void received.push(payload));
+    bus.subscribe(roomTopic, (payload) => void received.push(payload));
     await bus.flush();
     expect(bus.status()).toEqual({ kind: 'nats', connected: true });
 
@@ -420,7 +487,7 @@ describe.skipIf(!natsServerBinary)('NatsBus when its NATS server goes away', () 
     expect(bus.status()).toEqual({ kind: 'nats', connected: false });
     expect(lines.find((l) => l.msg.startsWith('NATS connection lost'))).toMatchObject({ level: 40 });
     // 8 × 11 bytes of JSON: the first 6 fit in 66 bytes, the rest are dropped for other instances.
-    for (let i = 0; i < 8; i++) await bus.publish('room.r1', `buffered${i}`);
+    for (let i = 0; i < 8; i++) await bus.publish(roomTopic, { roomId: 'r1' }, `buffered${i}`);
     await waitUntil(() => received.length === 8);
     expect(received).toEqual(Array.from({ length: 8 }, (_, i) => `buffered${i}`));
     expect(lines.filter((l) => l.msg.includes('buffer is full'))).toHaveLength(1);

@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import {
-  assertPayloadSize,
-  assertSubject,
-  BusClosedError,
-  decodePayload,
-  deliverLocally,
-  dispatch,
-  encodePayload,
-  SubscriptionTable,
-  type Bus,
-  type BusHandler,
-  type HandlerErrorReporter,
-  type Pattern,
-} from './bus.js';
+import type { Static, TSchema } from 'typebox';
+import { BusClosedError, type Bus } from './bus.js';
+import { encodeMessage, Subscribers, type BusHandler, type Pattern } from './bus-delivery.js';
 import type { Logger } from './logger.js';
 import type { BusStatus } from './metrics.js';
+import { LITERAL_TOKEN, type Topic, type TopicParams } from './topic.js';
 
 export interface NatsBusOptions {
   /** Put before every subject; deployments (and tests) sharing one NATS server stay apart. */
@@ -41,7 +31,7 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * its local handlers, so a room with many listeners here costs one message on the wire.
  */
 export class NatsBus implements Bus {
-  private readonly table = new SubscriptionTable();
+  private readonly subscribers: Subscribers;
   private readonly natsSubscriptions = new Map<Pattern, Subscription>();
   private connected = true;
   /** Closed by NATS for good: nothing will be sent again. */
@@ -58,8 +48,6 @@ export class NatsBus implements Bus {
   private readonly statusWatch: Promise<void>;
   private readonly maxBufferedBytes: number;
   private readonly drainTimeoutMs: number;
-  private readonly reportHandlerError: HandlerErrorReporter = (err, subject) =>
-    this.logger.error({ err, subject }, 'bus handler failed');
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -70,6 +58,7 @@ export class NatsBus implements Bus {
   ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
+    this.subscribers = new Subscribers(() => logger, 'NATS message is not JSON; skipped');
     this.statusWatch = this.watchStatus();
     void nc.closed().then((err) => {
       if (this.closed) return;
@@ -84,11 +73,8 @@ export class NatsBus implements Bus {
   /** Fails (without retrying) when the first connection cannot be made; reconnects forever after. */
   static async connect(url: string, logger: Logger, options: NatsBusOptions = {}): Promise<NatsBus> {
     const prefix = options.prefix ?? 'veza';
-    try {
-      assertSubject(prefix, 'publish');
-    } catch {
+    if (!prefix.split('.').every((token) => LITERAL_TOKEN.test(token)))
       throw new TypeError(`invalid NATS subject prefix "${prefix}"`);
-    }
     if (/^wss?:/i.test(url)) throw new Error(`NATS over WebSocket is not supported by the server (${redactUrl(url)})`);
     const instanceId = randomUUID();
     let nc: NatsConnection;
@@ -107,13 +93,16 @@ export class NatsBus implements Bus {
     return new NatsBus(nc, logger, prefix, instanceId, options);
   }
 
-  publish(subject: string, payload: unknown): Promise<void> {
+  publish<P extends string, S extends TSchema>(
+    topic: Topic<P, S>,
+    params: TopicParams<P>,
+    payload: Static<S>,
+  ): Promise<void> {
     try {
       if (this.closed) throw new BusClosedError();
-      assertSubject(subject, 'publish');
-      const text = encodePayload(payload);
-      const data = Buffer.from(text);
-      assertPayloadSize(data.byteLength);
+      const message = encodeMessage(topic, params, payload);
+      const { subject } = message;
+      const data = Buffer.from(message.text);
       if (this.connected) {
         // Only queued on the connection, written on the next tick: no round trip per message.
         this.nc.publish(`${this.prefix}.${subject}`, data);
@@ -127,34 +116,28 @@ export class NatsBus implements Bus {
         );
       }
       // As in InProcessBus: after the publisher's own continuation, in publish order.
-      setImmediate(() => deliverLocally(this.table, subject, text, this.reportHandlerError));
+      this.subscribers.deliverSoon(message);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  subscribe(subject: string, handler: BusHandler): () => void {
+  subscribe<P extends string, S extends TSchema>(
+    topic: Topic<P, S>,
+    handler: BusHandler<Static<S>>,
+    only?: Partial<TopicParams<P>>,
+  ): () => void {
     if (this.closed) throw new BusClosedError();
-    assertSubject(subject, 'subscribe');
-    const { pattern, remove } = this.table.add(subject, handler);
+    const { pattern, remove } = this.subscribers.add(topic, handler, only);
     if (!this.natsSubscriptions.has(pattern)) {
-      const subscription = this.nc.subscribe(`${this.prefix}.${subject}`, {
+      const subscription = this.nc.subscribe(`${this.prefix}.${pattern.subject}`, {
         callback: (err, msg) => {
           if (err) {
-            this.logger.error({ err, subject }, 'NATS subscription failed');
+            this.logger.error({ err, subject: pattern.subject }, 'NATS subscription failed');
             return;
           }
-          const received = msg.subject.slice(this.prefix.length + 1);
-          let decoded: unknown;
-          try {
-            decoded = decodePayload(msg.string());
-          } catch (error) {
-            this.logger.warn({ subject: received, err: error }, 'NATS message is not JSON; skipped');
-            return;
-          }
-          // A copy: delivery may change the set.
-          dispatch([...pattern.handlers], decoded, received, this.reportHandlerError);
+          this.subscribers.deliver(pattern, msg.subject.slice(this.prefix.length + 1), msg.string());
         },
       });
       this.natsSubscriptions.set(pattern, subscription);
@@ -205,7 +188,7 @@ export class NatsBus implements Bus {
       await this.nc.close();
     }
     await this.statusWatch;
-    this.table.clear();
+    this.subscribers.clear();
     this.natsSubscriptions.clear();
     this.buffered = [];
   }

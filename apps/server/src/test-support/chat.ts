@@ -125,18 +125,6 @@ export async function sendMessage(
   );
 }
 
-/** Polls `check` until it stops throwing (or the time is up, then rethrows its last error). */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000, intervalMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+export { eventually } from './wait-for.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -114,7 +114,7 @@ describe('a moderator demoted while connected', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
        WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
     );
-    await eventually(() => expect(holdsModeration()).toBe(false), 10_000);
+    await eventually(() => expect(holdsModeration()).toBe(false), { timeoutMs: 10_000 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { defineFeature } from '../feature-module.js';
 import { apiKeyRoutes } from './routes.js';
 
-export { API_KEY_REVOKED_SUBJECT } from './store.js';
+export { apiKeyRevokedTopic } from './topics.js';
 
 /** Long-lived credentials for scripts and bots: created, listed and revoked by their owner. */
 export const apiKeysFeature = defineFeature({

@@ -7,7 +7,8 @@ import { errorResponses } from '../../http/error-responses.js';
 import { requirePrincipal } from '../../http/access.js';
 import { newOpaqueToken } from '../auth/index.js';
 import type { FeatureDeps } from '../feature-module.js';
-import { API_KEY_REVOKED_SUBJECT, insertApiKey, listApiKeys, revokeApiKey } from './store.js';
+import { insertApiKey, listApiKeys, revokeApiKey } from './store.js';
+import { apiKeyRevokedTopic } from './topics.js';
 
 const MAX_LIVE_KEYS_PER_USER = 50;
 
@@ -82,7 +83,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<Pick<FeatureDeps, 'db' | 'c
     async (request, reply) => {
       const revoked = await revokeApiKey(db, requirePrincipal(request).user.id, request.params.id, clock.now());
       if (!revoked) throw notFound('No active API key with this id.');
-      await bus.publish(API_KEY_REVOKED_SUBJECT, { apiKeyId: request.params.id }).catch((error: unknown) => {
+      await bus.publish(apiKeyRevokedTopic, {}, { apiKeyId: request.params.id }).catch((error: unknown) => {
         request.log.error({ err: error }, 'could not announce a revoked API key');
       });
       return reply.code(204).send(null);

@@ -2,9 +2,6 @@ import type { ApiKey, Permission } from '@veza/shared';
 import type { Queryable } from '../../infra/db/db.js';
 import { hashOpaqueToken } from '../auth/index.js';
 
-/** Published when a key is revoked, so connections opened with it close too. */
-export const API_KEY_REVOKED_SUBJECT = 'apikey.revoked';
-
 interface ApiKeyRow {
   id: string;
   name: string;

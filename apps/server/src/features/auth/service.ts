@@ -15,6 +15,7 @@ import { createDecoyHash, verifyPassword } from './passwords.js';
 import { permissionsFor, type Principal } from './principal.js';
 import * as sessions from './session-store.js';
 import * as users from './user-store.js';
+import { sessionRevokedTopic } from './topics.js';
 
 export const REFRESH_TOKEN_PREFIX = 'vzr_';
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -24,9 +25,6 @@ export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
  * unused; anything else presenting a used token is treated as theft.
  */
 export const REFRESH_REUSE_GRACE_MS = 10_000;
-
-/** Published when a session ends, so open WebSocket connections of that session close too. */
-export const SESSION_REVOKED_SUBJECT = 'session.revoked';
 
 export interface AuthServiceDeps {
   bus: Bus;
@@ -135,7 +133,7 @@ export class AuthService {
   }
 
   private async announceRevoked(sessionId: string): Promise<void> {
-    await this.deps.bus.publish(SESSION_REVOKED_SUBJECT, { sessionId }).catch((error: unknown) => {
+    await this.deps.bus.publish(sessionRevokedTopic, {}, { sessionId }).catch((error: unknown) => {
       this.deps.logger.error({ err: error }, 'could not announce a revoked session');
     });
   }

@@ -18,7 +18,7 @@ import type { Metrics } from '../../infra/metrics.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
 import { ReadThrottle, type ReadLimits } from './read-throttle.js';
-import { roomEventsSubject } from './subjects.js';
+import { roomEventsTopic } from './topics.js';
 
 /** Message ids grow with time (UUIDv7): they append to every index that holds them, here and in each client's cache. */
 const newMessageId = createUuidV7((length) => randomBytes(length));
@@ -400,7 +400,7 @@ export class ChatService {
   private async change(work: (tx: Queryable) => Promise<RoomEvent[]>): Promise<RoomEvent[]> {
     const events = await this.deps.db.transaction(work);
     for (const event of events) {
-      await this.deps.bus.publish(roomEventsSubject(event.roomId), event).catch((error: unknown) => {
+      await this.deps.bus.publish(roomEventsTopic, { roomId: event.roomId }, event).catch((error: unknown) => {
         // Committed is committed: clients that miss the live event catch up from the log.
         this.deps.logger.error({ err: error, roomId: event.roomId, seq: event.seq }, 'event publish failed');
       });

@@ -4,7 +4,8 @@ import { TRACK_PROCESSING_JOB, trackProcessingHandler } from './processing.js';
 import { DEFAULT_MEDIA_ROUTE_LIMITS, mediaRoutes, type MediaRouteLimits } from './routes.js';
 import { MediaFileServer, mediaServing } from './serving.js';
 import { mediaRealtime } from './track-notices.js';
-import { DEFAULT_MEDIA_LIMITS, MediaService, TRACK_DELETED_SUBJECT, type MediaLimits } from './service.js';
+import { trackDeletedTopic } from './topics.js';
+import { DEFAULT_MEDIA_LIMITS, MediaService, type MediaLimits } from './service.js';
 import { UrlSigner } from './url-signer.js';
 
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, type MediaService } from './service.js';
@@ -87,10 +88,7 @@ export const mediaFeature = defineFeature<MediaFeatureLimits>({
       jobs,
       // Other instances evict a deleted track's files from their memory cache too.
       subscriptions: [
-        {
-          subject: TRACK_DELETED_SUBJECT,
-          handler: (payload) => cache.evictPrefix(`tracks/${(payload as { trackId: string }).trackId}`),
-        },
+        (bus) => bus.subscribe(trackDeletedTopic, ({ trackId }) => cache.evictPrefix(`tracks/${trackId}`)),
       ],
       preClose: () => files.startClosing(),
     };

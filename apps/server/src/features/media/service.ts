@@ -29,6 +29,7 @@ import { requireVisibleTrack } from './track-visibility.js';
 import { coverColorFor, parseUploadFields, resolveMetadata } from './track-metadata.js';
 import type { ReceivedUpload } from './upload-intake.js';
 import type { UrlSigner } from './url-signer.js';
+import { trackDeletedTopic } from './topics.js';
 
 export interface MediaLimits {
   /** Largest upload in bytes (VEZA_UPLOAD_MAX_MB). */
@@ -183,7 +184,7 @@ export class MediaService {
     // A processing job still running finds the row gone and discards its work.
     await this.deps.blobs.delete(trackPrefix(trackId));
     this.deps.cache.evictPrefix(trackPrefix(trackId));
-    await this.deps.bus.publish(TRACK_DELETED_SUBJECT, { trackId }).catch(() => undefined);
+    await this.deps.bus.publish(trackDeletedTopic, {}, { trackId }).catch(() => undefined);
     this.deps.logger.info({ trackId, by: actor.id }, 'track deleted');
   }
 
@@ -294,8 +295,6 @@ export class MediaService {
     await renderPlaceholderCover(out, { tools, seed: trackId, color, timeoutMs: 30_000 });
   }
 }
-
-export const TRACK_DELETED_SUBJECT = 'media.track.deleted';
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

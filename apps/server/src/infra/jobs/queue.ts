@@ -2,9 +2,7 @@ import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
 import type { JobQueueCount } from '../metrics.js';
-
-/** Published after a job is committed, so idle workers on every instance look at once. */
-export const JOBS_ENQUEUED_SUBJECT = 'jobs.enqueued';
+import { jobsEnqueuedTopic } from './topics.js';
 
 export interface EnqueueOptions {
   /** Runs before this many attempts are used up; a crash mid-run uses one. Default 3. */
@@ -34,7 +32,7 @@ export async function enqueueJob(
 
 /** Call after the enqueuing transaction committed. */
 export function announceJobs(bus: Bus): void {
-  bus.publish(JOBS_ENQUEUED_SUBJECT, {}).catch(() => undefined);
+  bus.publish(jobsEnqueuedTopic, {}, {}).catch(() => undefined);
 }
 
 /**

@@ -6,7 +6,9 @@ import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/database.js';
 import { sampleSum } from '../../test-support/metrics.js';
-import { announceJobs, enqueueJob, JOBS_ENQUEUED_SUBJECT, type EnqueueOptions } from './queue.js';
+import { waitFor } from '../../test-support/wait-for.js';
+import { announceJobs, enqueueJob, type EnqueueOptions } from './queue.js';
+import { jobsEnqueuedTopic } from './topics.js';
 import { JobWorker, PermanentJobError, type Job, type JobHandler, type JobWorkerOptions } from './worker.js';
 
 /*
@@ -73,27 +75,13 @@ async function countJobs(kind: string, state?: JobRow['state']): Promise<number>
   return rows[0]!.n;
 }
 
-/** Polls until `accept` holds for what `probe` returns; the timeout only bounds a broken run. */
-async function waitFor<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(value)}`);
-    await sleep(15);
-  }
-}
-
 const waitForState = (id: string, state: JobRow['state']): Promise<JobRow> =>
   waitFor(
-    `job ${id} to be ${state}`,
-    () => jobRow(id),
-    (row) => row.state === state,
+    async () => {
+      const row = await jobRow(id);
+      return row.state === state && row;
+    },
+    { what: `job ${id} to be ${state}` },
   );
 
 async function enqueue(kind: string, payload: Record<string, unknown> = {}, options?: EnqueueOptions): Promise<string> {
@@ -219,7 +207,7 @@ describe('enqueueJob', () => {
 
   it('announceJobs publishes on the jobs subject and never throws, even on a closed bus', async () => {
     const seen = deferred<unknown>();
-    bus.subscribe(JOBS_ENQUEUED_SUBJECT, (payload) => seen.resolve(payload));
+    bus.subscribe(jobsEnqueuedTopic, (payload) => seen.resolve(payload));
     announceJobs(bus);
     expect(await seen.promise).toEqual({});
 
@@ -229,7 +217,8 @@ describe('enqueueJob', () => {
     process.on('unhandledRejection', unhandled);
     try {
       expect(() => announceJobs(closed)).not.toThrow();
-      await sleep(20);
+      // A rejection nobody handles is reported once the microtasks have run: one macrotask later.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).not.toHaveBeenCalled();
     } finally {
       process.off('unhandledRejection', unhandled);
@@ -252,8 +241,9 @@ describe('JobWorker', () => {
     expect(runs[0]).toMatchObject({ id, kind, payload: { trackId: 't-1' }, attempt: 1, maxAttempts: 4 });
     expect(runs[0]!.signal.aborted).toBe(false);
 
-    // Several polls later it has still run once, and its lock is gone with it.
-    await sleep(150);
+    // Several looks later it has still run once, and its lock is gone with it.
+    await worker.wake();
+    await worker.wake();
     expect(runs).toHaveLength(1);
     expect(onFailed).not.toHaveBeenCalled();
     expect(worker.activeCount).toBe(0);
@@ -318,14 +308,10 @@ describe('JobWorker', () => {
     };
     const run = vi.fn(async () => undefined);
     startWorker({ db, pollIntervalMs: 3_600_000, handlers: { [kind]: { run } } });
-    await waitFor(
-      'the first look',
-      () => emptyLooks,
-      (n) => n >= 1,
-    );
+    await waitFor(() => emptyLooks >= 1, { what: 'the first look' });
 
+    // Nothing else wakes it: no poll for an hour, no job of its own finishing.
     const id = await enqueue(kind);
-    await sleep(150);
     expect(run).not.toHaveBeenCalled();
     expect((await jobRow(id)).state).toBe('queued');
 
@@ -336,9 +322,16 @@ describe('JobWorker', () => {
 
   it('finds jobs by polling when nobody announces them', async () => {
     const kind = newKind();
-    startWorker({ pollIntervalMs: 20, handlers: { [kind]: { run: async () => undefined } } });
-    await sleep(50);
+    const clock = new ManualClock();
+    const worker = startWorker({
+      clock,
+      pollIntervalMs: 3_600_000,
+      handlers: { [kind]: { run: async () => undefined } },
+    });
+    // Its first look is over: only the next poll can find what comes now.
+    await worker.wake();
     const id = await enqueue(kind);
+    clock.advance(3_600_000);
     await waitForState(id, 'done');
   });
 
@@ -348,8 +341,7 @@ describe('JobWorker', () => {
     const worker = startWorker({ concurrency: 0, handlers: { [kind]: { run } } });
     const id = await enqueue(kind);
     announceJobs(bus);
-    worker.wake();
-    await sleep(150);
+    await worker.wake();
     expect(run).not.toHaveBeenCalled();
     expect(await jobRow(id)).toMatchObject({ state: 'queued', attempts: 0 });
   });
@@ -379,16 +371,11 @@ describe('JobWorker', () => {
     for (let n = 0; n < 10; n++) ids.push(await enqueue(kind, { n }));
     announceJobs(bus);
 
-    await waitFor(
-      '3 running handlers',
-      () => active,
-      (n) => n === 3,
-    );
+    await waitFor(() => active === 3, { what: '3 running handlers' });
     // Every way of making it look again, while it is full.
     for (let i = 0; i < 5; i++) {
-      worker.wake();
       announceJobs(bus);
-      await sleep(20);
+      await worker.wake();
     }
     expect(active).toBe(3);
     expect(worker.activeCount).toBe(3);
@@ -424,11 +411,7 @@ describe('JobWorker', () => {
     const ids: string[] = [];
     for (let n = 0; n < 25; n++) ids.push(await enqueue(kind, { n }));
     announceJobs(bus);
-    await waitFor(
-      '22 running handlers',
-      () => active,
-      (n) => n === 22,
-    );
+    await waitFor(() => active === 22, { what: '22 running handlers' });
     expect(worker.activeCount).toBe(22);
     release.resolve();
     for (const id of ids) await waitForState(id, 'done');
@@ -463,9 +446,11 @@ describe('JobWorker', () => {
     announceJobs(bus);
 
     await waitFor(
-      'every job to be done',
-      () => countJobs(kind, 'done'),
-      (n) => n === 60,
+      async () => {
+        const n = await countJobs(kind, 'done');
+        return n === 60;
+      },
+      { what: 'every job to be done' },
     );
     expect([...runs.keys()].sort()).toEqual([...ids].sort());
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
@@ -495,17 +480,9 @@ describe('JobWorker', () => {
     const ids: string[] = [];
     for (let n = 0; n < 24; n++) ids.push(await enqueue(kind, { n }));
     const a = startWorker({ db: instancePool(15), concurrency: 12, handlers: { [kind]: handler } });
-    await waitFor(
-      'instance a to be full',
-      () => a.activeCount,
-      (n) => n === 12,
-    );
+    await waitFor(() => a.activeCount === 12, { what: 'instance a to be full' });
     const b = startWorker({ db: instancePool(15), concurrency: 12, handlers: { [kind]: handler } });
-    await waitFor(
-      'both instances to be full',
-      () => active,
-      (n) => n === 24,
-    );
+    await waitFor(() => active === 24, { what: 'both instances to be full' });
     expect(b.activeCount).toBe(12);
     release.resolve();
     for (const id of ids) await waitForState(id, 'done');
@@ -542,14 +519,16 @@ describe('JobWorker', () => {
     const run = vi.fn(async (job: Job) => {
       if (job.attempt === 1) throw new Error('first try failed');
     });
-    startWorker({ retryDelayMs: () => 3_600_000, handlers: { [kind]: { run } } });
+    const worker = startWorker({ retryDelayMs: () => 3_600_000, handlers: { [kind]: { run } } });
     const id = await enqueue(kind);
     announceJobs(bus);
 
     const waiting = await waitFor(
-      'the job to wait for its retry',
-      () => jobRow(id),
-      (row) => row.state === 'queued' && row.attempts === 1,
+      async () => {
+        const row = await jobRow(id);
+        return row.state === 'queued' && row.attempts === 1 && row;
+      },
+      { what: 'the job to wait for its retry' },
     );
     expect(waiting.last_error).toBe('first try failed');
     const { rows } = await database.db.query<{ later: boolean }>(
@@ -557,7 +536,7 @@ describe('JobWorker', () => {
       [id],
     );
     expect(rows[0]!.later).toBe(true);
-    await sleep(150);
+    await worker.wake();
     expect(run).toHaveBeenCalledTimes(1);
 
     await database.db.query(`UPDATE jobs SET run_at = now() - interval '1 second' WHERE id = $1`, [id]);
@@ -571,17 +550,13 @@ describe('JobWorker', () => {
       throw new Error(`nope ${job.attempt}`);
     });
     const onFailed = vi.fn(async (_job: Job, _error: unknown) => undefined);
-    startWorker({ handlers: { [kind]: { run, onFailed } } });
+    const worker = startWorker({ handlers: { [kind]: { run, onFailed } } });
     const id = await enqueue(kind, { x: 1 }, { maxAttempts: 3 });
     announceJobs(bus);
 
     expect(await waitForState(id, 'failed')).toMatchObject({ attempts: 3, last_error: 'nope 3' });
-    await waitFor(
-      'onFailed',
-      () => onFailed.mock.calls.length,
-      (n) => n > 0,
-    );
-    await sleep(150);
+    await waitFor(() => onFailed.mock.calls.length > 0, { what: 'onFailed' });
+    await worker.wake();
     expect(run).toHaveBeenCalledTimes(3);
     expect(onFailed).toHaveBeenCalledTimes(1);
     const [job, error] = onFailed.mock.calls[0]!;
@@ -598,17 +573,13 @@ describe('JobWorker', () => {
     });
     const onFailed = vi.fn(async (_job: Job, _error: unknown) => undefined);
     const retryDelayMs = vi.fn(() => 10);
-    startWorker({ retryDelayMs, handlers: { [kind]: { run, onFailed } } });
+    const worker = startWorker({ retryDelayMs, handlers: { [kind]: { run, onFailed } } });
     const id = await enqueue(kind, {}, { maxAttempts: 5 });
     announceJobs(bus);
 
     expect(await waitForState(id, 'failed')).toMatchObject({ attempts: 1, last_error: 'not an audio file' });
-    await waitFor(
-      'onFailed',
-      () => onFailed.mock.calls.length,
-      (n) => n > 0,
-    );
-    await sleep(100);
+    await waitFor(() => onFailed.mock.calls.length > 0, { what: 'onFailed' });
+    await worker.wake();
     expect(run).toHaveBeenCalledTimes(1);
     expect(retryDelayMs).not.toHaveBeenCalled();
     expect(onFailed).toHaveBeenCalledTimes(1);
@@ -662,25 +633,25 @@ describe('JobWorker', () => {
   it('leaves alone jobs of kinds it has no handler for', async () => {
     const mine = newKind();
     const theirs = newKind();
-    startWorker({ handlers: { [mine]: { run: async () => undefined } } });
+    const worker = startWorker({ handlers: { [mine]: { run: async () => undefined } } });
     const other = await enqueue(theirs);
     const own = await enqueue(mine);
     announceJobs(bus);
     await waitForState(own, 'done');
-    await sleep(100);
+    await worker.wake();
     expect(await jobRow(other)).toMatchObject({ state: 'queued', attempts: 0, last_error: null });
   });
 
   it('does not run a job before its run_at', async () => {
     const kind = newKind();
     const run = vi.fn(async (_job: Job) => undefined);
-    startWorker({ handlers: { [kind]: { run } } });
+    const worker = startWorker({ handlers: { [kind]: { run } } });
     const later = await enqueue(kind, { when: 'later' }, { runAt: new Date(Date.now() + 3_600_000) });
     const now = await enqueue(kind, { when: 'now' });
     announceJobs(bus);
     // The due job queued after it ran, so the worker has looked past the later one.
     await waitForState(now, 'done');
-    await sleep(150);
+    await worker.wake();
     expect(run.mock.calls.map(([job]) => job.payload.when)).toEqual(['now']);
     expect(await jobRow(later)).toMatchObject({ state: 'queued', attempts: 0 });
 
@@ -774,7 +745,8 @@ describe('JobWorker', () => {
         pollIntervalMs: 20,
         handlers: { [kind]: { run: async (job) => void runsB.push(job) } },
       });
-      await sleep(200);
+      await workerB.wake();
+      await workerB.wake();
       expect(runsB).toEqual([]);
       expect(await jobRow(id)).toMatchObject({ state: 'running', attempts: 1 });
 
@@ -789,19 +761,10 @@ describe('JobWorker', () => {
 
       // A learns its session is gone and tells its run to stop; when that run finally ends (with
       // an error, here), A writes nothing: the job is B's now.
-      await waitFor(
-        'worker A to abort its run',
-        () => runsA[0]!.signal.aborted,
-        (aborted) => aborted,
-      );
+      await waitFor(() => runsA[0]!.signal.aborted, { what: 'worker A to abort its run' });
       letGo.resolve();
-      await waitFor(
-        'worker A to let go',
-        () => workerA.activeCount,
-        (n) => n === 0,
-      );
+      await waitFor(() => workerA.activeCount === 0, { what: 'worker A to let go' });
       expect(runsA.map((job) => job.id)).toEqual([id]);
-      await sleep(100);
       expect(await jobRow(id)).toMatchObject({ state: 'done', attempts: 2, last_error: null });
       expect(workerB.activeCount).toBe(0);
       expect(await jobLockHolders()).toEqual([]);
@@ -840,11 +803,7 @@ describe('JobWorker', () => {
       const row = await waitForState(id, 'failed');
       expect(row.attempts).toBe(2);
       expect(row.last_error).toMatch(/interrupted too many times/);
-      await waitFor(
-        'onFailed',
-        () => onFailed.mock.calls.length,
-        (n) => n > 0,
-      );
+      await waitFor(() => onFailed.mock.calls.length > 0, { what: 'onFailed' });
       expect(run).not.toHaveBeenCalled();
       expect(onFailed).toHaveBeenCalledTimes(1);
       const [job, error] = onFailed.mock.calls[0]!;
@@ -866,11 +825,7 @@ describe('JobWorker', () => {
       startWorker({ handlers: { [kind]: { run, onFailed } } });
       const row = await waitForState(id, 'failed');
       expect(row).toMatchObject({ attempts: 3, last_error: 'it was interrupted too many times' });
-      await waitFor(
-        'onFailed',
-        () => onFailed.mock.calls.length,
-        (n) => n > 0,
-      );
+      await waitFor(() => onFailed.mock.calls.length > 0, { what: 'onFailed' });
       expect(run).not.toHaveBeenCalled();
     });
 
@@ -919,8 +874,7 @@ describe('JobWorker', () => {
 
       // A stopped worker claims nothing more.
       announceJobs(bus);
-      worker.wake();
-      await sleep(150);
+      await worker.wake();
       expect(await jobRow(id)).toMatchObject({ state: 'queued', attempts: 0 });
 
       // The next start (this process restarted, or another instance) runs it as its first attempt.
@@ -959,7 +913,7 @@ describe('JobWorker', () => {
       await worker.stop();
       const id = await enqueue(kind);
       announceJobs(bus);
-      await sleep(150);
+      await worker.wake();
       expect(run).not.toHaveBeenCalled();
       expect(await jobRow(id)).toMatchObject({ state: 'queued', attempts: 0 });
 

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { Bus } from '../bus.js';
+import { systemClock, type Clock, type Timer } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logger.js';
 import type { JobOutcome, Metrics } from '../metrics.js';
-import { JOBS_ENQUEUED_SUBJECT } from './queue.js';
+import { jobsEnqueuedTopic } from './topics.js';
 
 export interface Job {
   id: string;
@@ -33,6 +34,8 @@ export interface JobHandler {
 export interface JobWorkerOptions {
   db: Db;
   bus: Bus;
+  /** Drives polling, retry wake-ups and purges; job due times are the database's. */
+  clock?: Clock;
   logger: Logger;
   handlers: Record<string, JobHandler>;
   /** Jobs run at once by this worker. */
@@ -71,13 +74,15 @@ export class JobWorker {
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private readonly pollIntervalMs: number;
   private readonly retryDelayMs: (attempt: number) => number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private timer: Timer | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = true;
   private looking: Promise<void> | undefined;
   private lookAgain = false;
 
   constructor(private readonly options: JobWorkerOptions) {
+    this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(60_000, 2_000 * 4 ** (attempt - 1)));
   }
@@ -85,17 +90,16 @@ export class JobWorker {
   start(): void {
     if (!this.stopped || this.options.concurrency < 1) return;
     this.stopped = false;
-    this.unsubscribe = this.options.bus.subscribe(JOBS_ENQUEUED_SUBJECT, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
-    this.timer.unref();
-    this.wake();
+    this.unsubscribe = this.options.bus.subscribe(jobsEnqueuedTopic, () => void this.wake());
+    this.timer = this.clock.setInterval(() => void this.wake(), this.pollIntervalMs);
+    void this.wake();
   }
 
   /** Stops claiming, aborts running jobs and waits for them; they are queued again as they were. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.unsubscribe?.();
     await this.looking;
     for (const { abort } of this.running.values()) abort.abort();
@@ -107,29 +111,33 @@ export class JobWorker {
     return this.running.size;
   }
 
-  /** Looks for due jobs now; coalesces calls made while a look is under way. */
-  wake(): void {
-    if (this.stopped) return;
+  /**
+   * Looks for due jobs now; coalesces calls made while a look is under way. Resolves once the
+   * queue has been looked at (not once the jobs claimed have run).
+   */
+  wake(): Promise<void> {
+    if (this.stopped) return this.looking ?? Promise.resolve();
     if (this.looking) {
       this.lookAgain = true;
-      return;
+      return this.looking;
     }
-    this.looking = this.claimWhileFree()
-      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'job queue look failed'))
-      .finally(() => {
-        this.looking = undefined;
-        if (this.lookAgain) {
-          this.lookAgain = false;
-          this.wake();
-        }
-      });
+    const look = async (): Promise<void> => {
+      do {
+        this.lookAgain = false;
+        await this.claimWhileFree().catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'job queue look failed'),
+        );
+      } while (this.lookAgain && !this.stopped);
+    };
+    this.looking = look().finally(() => (this.looking = undefined));
+    return this.looking;
   }
 
   private lastPurge = 0;
 
   /** Deletes jobs that finished long ago (failed ones too: their track keeps the reason). */
   async purgeFinished(): Promise<number> {
-    this.lastPurge = Date.now();
+    this.lastPurge = this.clock.now().getTime();
     const { rowCount } = await this.options.db.query(
       `DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < now() - make_interval(secs => $1)`,
       [(this.options.keepFinishedMs ?? 7 * 24 * 60 * 60 * 1000) / 1000],
@@ -138,7 +146,7 @@ export class JobWorker {
   }
 
   private async claimWhileFree(): Promise<void> {
-    if (Date.now() - this.lastPurge > PURGE_INTERVAL_MS) await this.purgeFinished();
+    if (this.clock.now().getTime() - this.lastPurge > PURGE_INTERVAL_MS) await this.purgeFinished();
     while (!this.stopped && this.running.size < this.options.concurrency) {
       const claimed = await this.claimOne();
       if (!claimed) return;
@@ -220,7 +228,7 @@ export class JobWorker {
     };
     const promise = this.execute(job, client, onError).finally(() => {
       this.running.delete(row.id);
-      this.wake();
+      void this.wake();
     });
     this.running.set(row.id, { promise, abort });
   }
@@ -266,7 +274,7 @@ export class JobWorker {
             [job.id, describe(error), delay / 1000],
           );
           logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, err: error }, 'job failed; will retry');
-          setTimeout(() => this.wake(), delay).unref();
+          this.clock.setTimeout(() => void this.wake(), delay);
         }
       }
     } catch (error) {

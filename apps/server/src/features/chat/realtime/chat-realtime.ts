@@ -24,14 +24,9 @@ import {
   RoomFanout,
 } from '../../../gateway/index.js';
 import type { ChatService } from '../service.js';
-import { ALL_ROOM_EVENTS, ALL_TYPING, typingSubject } from '../subjects.js';
+import { roomEventsTopic, typingTopic, type TypingMessage } from '../topics.js';
 import { ChatSession, type ChatSessionHost } from './chat-session.js';
 import type { ChatFrameType, WireEvent } from './wire.js';
-
-interface TypingMessage {
-  roomId: string;
-  userId: string;
-}
 
 const CHAT_CLIENT_FRAMES: { readonly [K in ChatFrameType]: ClientFrameSpec<K> } = {
   send: { schema: SendFrameSchema, refusal: (frame) => ({ clientId: frame.clientId }) },
@@ -81,8 +76,8 @@ export class ChatRealtime implements RealtimeFeature<ChatFrameType>, ChatSession
     this.gateway = gateway;
     const { bus } = this.deps;
     this.unsubscribe.push(
-      bus.subscribe(ALL_ROOM_EVENTS, (payload) => this.onRoomEvent(payload as RoomEvent)),
-      bus.subscribe(ALL_TYPING, (payload) => this.onTyping(payload as TypingMessage)),
+      bus.subscribe(roomEventsTopic, (event) => this.onRoomEvent(event)),
+      bus.subscribe(typingTopic, (message) => this.onTyping(message)),
     );
   }
 
@@ -128,17 +123,16 @@ export class ChatRealtime implements RealtimeFeature<ChatFrameType>, ChatSession
       pending = this.deps.chat
         .readEvents(roomId, after, until - after, until)
         .then((events) => events.map((event) => ({ event, data: encodeFrame(event) })))
-        .finally(() => setTimeout(() => this.fills.delete(key), 1_000).unref());
+        .finally(() => this.deps.clock.setTimeout(() => this.fills.delete(key), 1_000));
       this.fills.set(key, pending);
     }
     return pending;
   }
 
   publishTyping(roomId: string, userId: string): void {
-    const subject = typingSubject(roomId);
     // Ephemeral: losing one is harmless, but it must never become an unhandled rejection.
-    this.deps.bus.publish(subject, { roomId, userId } satisfies TypingMessage).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error, subject }, 'ephemeral publish failed');
+    this.deps.bus.publish(typingTopic, { roomId }, { roomId, userId }).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, topic: typingTopic.pattern }, 'ephemeral publish failed');
     });
   }
 

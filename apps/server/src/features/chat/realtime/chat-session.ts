@@ -1,5 +1,5 @@
 import { CLOSE_CODES, PROTOCOL_LIMITS, type ClientFrameOf, type RoomEvent } from '@veza/shared';
-import type { Clock } from '../../../infra/clock.js';
+import type { Clock, Timer } from '../../../infra/clock.js';
 import { AppError } from '../../../infra/errors.js';
 import type { Logger } from '../../../infra/logger.js';
 import type { Metrics, SentFrameType } from '../../../infra/metrics.js';
@@ -49,7 +49,7 @@ interface RoomStream {
   delivered: number;
   replaying: boolean;
   pending: Map<number, WireEvent>;
-  gapTimer: NodeJS.Timeout | undefined;
+  gapTimer: Timer | undefined;
 }
 
 /**
@@ -219,7 +219,7 @@ export class ChatSession implements FeatureSession<ChatFrameType> {
     this.rooms.set(roomId, stream);
     this.host.follow(this, roomId);
     if (options.catchUp) {
-      stream.gapTimer = setTimeout(() => {
+      stream.gapTimer = this.deps.clock.setTimeout(() => {
         stream.gapTimer = undefined;
         if (this.rooms.get(roomId) !== stream) return;
         void this.deps.chat
@@ -236,7 +236,7 @@ export class ChatSession implements FeatureSession<ChatFrameType> {
   unfollow(roomId: string): void {
     const stream = this.rooms.get(roomId);
     if (!stream) return;
-    clearTimeout(stream.gapTimer);
+    this.deps.clock.clearTimeout(stream.gapTimer);
     this.rooms.delete(roomId);
     this.host.unfollow(this, roomId);
   }
@@ -312,7 +312,7 @@ export class ChatSession implements FeatureSession<ChatFrameType> {
       }
     }
     if (stream.pending.size === 0 || stream.gapTimer) return;
-    stream.gapTimer = setTimeout(() => {
+    stream.gapTimer = this.deps.clock.setTimeout(() => {
       stream.gapTimer = undefined;
       if (this.rooms.get(roomId) !== stream || stream.pending.size === 0) return;
       let until = Number.MAX_SAFE_INTEGER;
