@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ClientFrame, ServerFrame } from '@veza/shared';
 import WebSocket from 'ws';
 
@@ -43,6 +44,19 @@ export class TestSocket {
 
   sendRaw(data: string | Buffer): void {
     this.ws.send(data);
+  }
+
+  /**
+   * Sends frames in one TCP write, so the server reads them in one chunk and handles them in one
+   * tick: a flood that fills its inbound queue whatever the machine's load. Sent one by one,
+   * a busy event loop can let the server drain the first frames before the rest arrive.
+   */
+  sendAtOnce(frames: readonly (string | Buffer)[]): void {
+    // ws keeps its net.Socket private; corking it is the only way to batch frames into one write.
+    const { _socket: socket } = this.ws as unknown as { _socket: Socket };
+    socket.cork();
+    for (const frame of frames) this.ws.send(frame);
+    socket.uncork();
   }
 
   /** The first frame (already received or still to come) that matches. */

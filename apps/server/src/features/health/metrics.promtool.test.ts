@@ -114,7 +114,7 @@ describe('promtool check metrics', () => {
     await socket.next(isType('error'), 'BAD_FRAME');
     const flooder = await connectSynced(wsUrl(t), ada.accessToken, {});
     sockets.push(flooder);
-    for (let i = 0; i < 400; i++) flooder.sendRaw(Buffer.from([1]));
+    flooder.sendAtOnce(Array.from({ length: 400 }, () => Buffer.from([1])));
     expect(await flooder.closed()).toBe(CLOSE_CODES.TOO_SLOW);
 
     const track = await uploadTrack(t, ada.accessToken, await makeTone(dir, { seconds: 2, name: randomUUID() }));

@@ -125,8 +125,8 @@ describe('WebSocket metrics', () => {
     const [inboundQueue, dropped] = await delta(
       async () => {
         const flooder = track(await connect(wsUrl(t), ada.accessToken, {}));
-        // Sent in one tick, so they arrive together and queue up faster than they are handled.
-        for (let i = 0; i < 400; i++) flooder.sendRaw(Buffer.from([i % 256]));
+        // Sent in one write, so they arrive together and queue up faster than they are handled.
+        flooder.sendAtOnce(Array.from({ length: 400 }, (_, i) => Buffer.from([i % 256])));
         expect(await flooder.closed()).toBe(CLOSE_CODES.TOO_SLOW);
       },
       ['veza_ws_slow_consumer_closes_total', { reason: 'inbound_queue' }],
