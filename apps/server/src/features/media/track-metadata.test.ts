@@ -207,7 +207,8 @@ describe('resolveMetadata', () => {
           expect(codePoints(resolved.artist)).toBeLessThanOrEqual(TRACK_FIELD_MAX_LENGTH);
           if (resolved.album !== null) expect(codePoints(resolved.album)).toBeLessThanOrEqual(TRACK_FIELD_MAX_LENGTH);
           if (resolved.genre !== null) expect(codePoints(resolved.genre)).toBeLessThanOrEqual(GENRE_MAX_LENGTH);
-          expect(resolved.title).not.toContain('/');
+          // A title from a tag may hold a slash (AC/DC); one made from the file name never keeps its path.
+          if (cleanTag(fileTags.title, TRACK_TITLE_MAX_LENGTH) === undefined) expect(resolved.title).not.toContain('/');
         },
       ),
       { numRuns: 1_000 },
