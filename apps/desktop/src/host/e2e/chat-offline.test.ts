@@ -120,6 +120,7 @@ describe('chat between two clients, offline and back', () => {
     await send(pageA, 'Written offline, two');
     for (const body of ['Written offline, one', 'Written offline, two']) {
       await expect.poll(() => messageWithBody(pageA, body).getAttribute('data-delivery')).toBe('pending');
+      // Between retries the client is offline, during one it is connecting: queued either way.
       expect(await messageWithBody(pageA, body).textContent()).toContain('Queued — sends when you’re back online');
     }
     // Offline, nobody's typing or presence is known.

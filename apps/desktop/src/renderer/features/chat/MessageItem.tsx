@@ -33,8 +33,12 @@ export const MessageItem = memo(function MessageItem({
 }: Props) {
   const [picking, setPicking] = useState(false);
   const online = usePresenceOf(message.authorId);
-  // Only pending messages care whether they wait for the network or are on their way.
-  const offline = useConnection((s) => message.delivery === 'pending' && s.connection.status === 'offline');
+  // Only pending messages care whether they wait for the network or are on their way. A retry
+  // in progress ('connecting') has not reached the server yet: the message still waits.
+  const offline = useConnection(
+    (s) =>
+      message.delivery === 'pending' && (s.connection.status === 'offline' || s.connection.status === 'connecting'),
+  );
   const mine = message.authorId === myId;
   const deleted = message.deletedAt !== null;
   const sent = message.delivery === 'sent' && message.id !== null;
