@@ -26,7 +26,16 @@ export const ERROR_CODES = [
   'EMAIL_TAKEN',
   'USERNAME_TAKEN',
   'RATE_LIMITED',
+  /** Sending is paused: a timeout (the message gives the end time) or the rate limiter. */
   'MUTED',
+  /** A moderation rule refused the message; the message says which and why. */
+  'MESSAGE_BLOCKED',
+  /** The account or, for a room, the membership is banned; the message gives the reason and end. */
+  'BANNED',
+  /** A moderation rule that cannot be used: a regex the linear-time engine refuses, lists over the limits. */
+  'RULE_INVALID',
+  /** An analytics range longer than the bucket allows. */
+  'RANGE_TOO_LARGE',
   'BAD_FRAME',
   'PROTOCOL_VERSION_UNSUPPORTED',
   'CONFLICT',

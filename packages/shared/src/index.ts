@@ -5,6 +5,8 @@ export * from './schemas/common.js';
 export * from './schemas/auth.js';
 export * from './schemas/chat.js';
 export * from './schemas/media.js';
+export * from './schemas/moderation.js';
+export * from './schemas/analytics.js';
 export * from './protocol/events.js';
 export * from './protocol/frames.js';
 export * from './uuidv7.js';

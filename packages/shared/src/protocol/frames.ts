@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CHAT_CLIENT_FRAMES, CHAT_HELLO_FIELDS, CHAT_SERVER_FRAMES, CHAT_WELCOME_FIELDS } from './families/chat.js';
 import { MEDIA_SERVER_FRAMES } from './families/media.js';
+import { MODERATION_SERVER_FRAMES } from './families/moderation.js';
 import {
   AuthFrameSchema,
   DoneFrameSchema,
@@ -20,6 +21,7 @@ import {
 export * from './gateway.js';
 export * from './families/chat.js';
 export * from './families/media.js';
+export * from './families/moderation.js';
 
 // ── client → server ────────────────────────────────────────────────────────────
 
@@ -58,6 +60,7 @@ export const ServerFrameSchema = Type.Union([
   PresenceFrameSchema,
   ...CHAT_SERVER_FRAMES,
   ...MEDIA_SERVER_FRAMES,
+  ...MODERATION_SERVER_FRAMES,
 ]);
 export type ServerFrame = Static<typeof ServerFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -74,6 +77,8 @@ export const SERVER_FRAME_TYPES = [
   'presence',
   'typing',
   'track',
+  'moderation',
+  'rules',
 ] as const satisfies readonly ServerFrame['type'][];
 // The list cannot fall behind the union: a frame type missing from it fails to compile here.
 const serverFrameTypesComplete: Exclude<ServerFrame['type'], (typeof SERVER_FRAME_TYPES)[number]> extends never

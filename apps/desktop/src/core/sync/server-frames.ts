@@ -3,9 +3,11 @@ import {
   DoneFrameSchema,
   ErrorFrameSchema,
   FetchedFrameSchema,
+  ModerationNoticeFrameSchema,
   PresenceFrameSchema,
   ResetFrameSchema,
   RoomEventSchema,
+  RulesChangedFrameSchema,
   SyncedFrameSchema,
   TrackProgressFrameSchema,
   TypingNoticeFrameSchema,
@@ -30,6 +32,8 @@ const VALIDATORS: Record<ServerFrame['type'], Validator> = {
   presence: compile(PresenceFrameSchema),
   typing: compile(TypingNoticeFrameSchema),
   track: compile(TrackProgressFrameSchema),
+  moderation: compile(ModerationNoticeFrameSchema),
+  rules: compile(RulesChangedFrameSchema),
 };
 
 function compile(schema: TSchema): Validator {
