@@ -501,3 +501,15 @@ export const ReportContextSchema = Type.Object({
   user: ModerationUserFileSchema,
 });
 export type ReportContext = Static<typeof ReportContextSchema>;
+
+/** What POST /moderation/actions answers: the audit row it wrote and the report it settled. */
+export const ModerationActionResultSchema = Type.Object({
+  auditId: UuidSchema,
+  action: Type.Enum(MODERATION_ACTIONS),
+  report: Type.Union([ReportSchema, Type.Null()]),
+});
+export type ModerationActionResult = Static<typeof ModerationActionResultSchema>;
+
+/** GET /moderation/users?q=: search by username prefix (case-insensitive). */
+export const ModeratedUserListSchema = Type.Object({ users: Type.Array(ModeratedUserSchema) });
+export type ModeratedUserList = Static<typeof ModeratedUserListSchema>;
