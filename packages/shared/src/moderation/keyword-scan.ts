@@ -27,13 +27,17 @@ export function scanKeywords(compiled: CompiledRules, body: string, applies: rea
   const allowEnd: number[] = [];
   const allowOwner: number[] = [];
   if (compiled.allowed.size > 0) {
-    compiled.allowed.scan(text, {
-      found(term, start, end) {
-        allowStart.push(start);
-        allowEnd.push(end);
-        allowOwner.push(compiled.allowedOwner[term]!);
+    compiled.allowed.scan(
+      text,
+      {
+        found(term, start, end) {
+          allowStart.push(start);
+          allowEnd.push(end);
+          allowOwner.push(compiled.allowedOwner[term]!);
+        },
       },
-    });
+      normalized.softStarts,
+    );
   }
   const isAllowed = (owner: number, start: number, end: number): boolean => {
     for (let k = 0; k < allowOwner.length; k++) {
@@ -63,17 +67,21 @@ export function scanKeywords(compiled: CompiledRules, body: string, applies: rea
     });
   };
 
-  compiled.keywords.scan(text, {
-    found(term, start, end) {
-      const owner = compiled.keywordOwner[term]!;
-      const label = compiled.keywordLabel[term]!;
-      if (owner !== PRESET_OWNER) {
-        record(owner, start, end, label, false);
-        return;
-      }
-      if (isAllowed(PRESET_OWNER, start, end)) return;
-      for (const rule of compiled.presetRules) record(rule, start, end, label, true);
+  compiled.keywords.scan(
+    text,
+    {
+      found(term, start, end) {
+        const owner = compiled.keywordOwner[term]!;
+        const label = compiled.keywordLabel[term]!;
+        if (owner !== PRESET_OWNER) {
+          record(owner, start, end, label, false);
+          return;
+        }
+        if (isAllowed(PRESET_OWNER, start, end)) return;
+        for (const rule of compiled.presetRules) record(rule, start, end, label, true);
+      },
     },
-  });
+    normalized.softStarts,
+  );
   return matches;
 }

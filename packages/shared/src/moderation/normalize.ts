@@ -20,6 +20,11 @@ import { resolveConfusablesTransformer, type SimpleTransformerContainer } from '
 /** What the matcher reads: the plain form and, per character of it, its span in the original. */
 export interface NormalizedText {
   readonly text: string;
+  /**
+   * Where a word began in the original inside a joined spaced-out run ("a s c a m" is "ascam",
+   * with words starting at every letter): a whole-word keyword may start or end there too.
+   */
+  readonly softStarts: Uint8Array;
   /** Original UTF-16 offset where text[i] starts. */
   readonly starts: Uint32Array;
   /** Original UTF-16 offset just after text[i]. */
@@ -31,7 +36,22 @@ export const MASK = 42; // '*'
 const SPACE = 32;
 const REPLACEMENT = 0xfffd;
 
-const confusables = (resolveConfusablesTransformer() as SimpleTransformerContainer).transform;
+const obscenityConfusables = (resolveConfusablesTransformer() as SimpleTransformerContainer).transform;
+
+/** Lower-case Greek and Cyrillic look-alikes obscenity's table leaves out ("gιveаѡɑys"). */
+const MORE_CONFUSABLES = new Map<number, number>(
+  [...'аaɑaαaсcϲcеeεeіiιiјjоoοoрpρpѕsһhԁdոnѡwгrтtκkυuսuνvуyхxьbЬbτtηnωwмmℓl'].flatMap((ch, i, all) =>
+    i % 2 === 0 ? [[ch.codePointAt(0)!, all[i + 1]!.codePointAt(0)!] as [number, number]] : [],
+  ),
+);
+
+function confusables(cp: number): number {
+  // Ours first: obscenity reads a Greek iota as "l", where people mean "i".
+  const ours = MORE_CONFUSABLES.get(cp);
+  if (ours !== undefined) return ours;
+  const mapped = obscenityConfusables(cp) ?? cp;
+  return MORE_CONFUSABLES.get(mapped) ?? mapped;
+}
 
 /** Leetspeak, resolved only inside words that also have letters ("sh1t", not "2024"). */
 const LEET_DIGITS: Record<number, number> = {
@@ -119,7 +139,7 @@ function fold(input: string, chars: number[], starts: number[], ends: number[]):
       starts.push(i);
       ends.push(end);
     } else if (!isInvisible(cp) && !isCombiningMark(cp)) {
-      const mapped = confusables(cp) ?? cp;
+      const mapped = confusables(cp);
       if (mapped < 128) {
         chars.push(mapped >= 65 && mapped <= 90 ? mapped + 32 : mapped);
         starts.push(i);
@@ -131,13 +151,43 @@ function fold(input: string, chars: number[], starts: number[], ends: number[]):
           const d = decomposed.codePointAt(k)!;
           k += d > 0xffff ? 2 : 1;
           if (isCombiningMark(d) || isInvisible(d)) continue;
-          const again = d < 128 ? d : (confusables(d) ?? d);
+          const again = d < 128 ? d : confusables(d);
           // One UTF-16 unit per character keeps text and spans aligned; astral letters are rare enough to drop.
           chars.push(again >= 65 && again <= 90 ? again + 32 : again > 0xffff ? REPLACEMENT : again);
           starts.push(i);
           ends.push(end);
         }
       }
+    }
+    i = end;
+  }
+}
+
+/**
+ * "c*u*n*t", "i.d.i.o.t" inside one word: letters with the same symbol between each, at least
+ * three letters, are spaced-out letters, so the symbols become separators.
+ */
+function splitAlternating(chars: readonly number[], cls: Cls[]): void {
+  const n = chars.length;
+  let i = 0;
+  while (i < n) {
+    if (cls[i] === Cls.Separator) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && cls[j] !== Cls.Separator) j++;
+    const end = j;
+    // Punctuation around the letters ("i*d*i*o*t!!!") is not part of the pattern.
+    while (j > i && cls[j - 1] === Cls.Symbol) j--;
+    const length = j - i;
+    if (length >= 5 && length % 2 === 1 && cls[i + 1] === Cls.Symbol) {
+      const symbol = chars[i + 1];
+      let alternating = true;
+      for (let k = i; k < j && alternating; k++) {
+        alternating = (k - i) % 2 === 0 ? cls[k] === Cls.Letter || cls[k] === Cls.Digit : chars[k] === symbol;
+      }
+      if (alternating) for (let k = i + 1; k < j; k += 2) cls[k] = Cls.Separator;
     }
     i = end;
   }
@@ -160,6 +210,8 @@ export function normalizeWithSpans(input: string): NormalizedText {
   /** Index in `out` where each word starts, and its length, for stage 3. */
   const wordStarts: number[] = [];
   const wordEnds: number[] = [];
+
+  splitAlternating(chars, cls);
 
   let i = 0;
   while (i < n) {
@@ -217,6 +269,7 @@ export function normalizeWithSpans(input: string): NormalizedText {
   const joined: number[] = [];
   const joinedStart: number[] = [];
   const joinedEnd: number[] = [];
+  const softJoined: number[] = [];
   let w = 0;
   while (w < wordStarts.length) {
     let run = w;
@@ -229,6 +282,7 @@ export function normalizeWithSpans(input: string): NormalizedText {
       joinedEnd.push(outStart[wordStarts[w]!]!);
     }
     for (let k = w; k < last; k++) {
+      if (k > w) softJoined.push(joined.length);
       for (let p = wordStarts[k]!; p < wordEnds[k]!; p++) {
         joined.push(out[p]!);
         joinedStart.push(outStart[p]!);
@@ -243,16 +297,21 @@ export function normalizeWithSpans(input: string): NormalizedText {
   const resultChars: number[] = [];
   const resultStarts = new Uint32Array(m);
   const resultEnds = new Uint32Array(m);
+  const soft = new Uint8Array(m);
+  let nextSoft = 0;
   let len = 0;
   let runLength = 0;
   for (let k = 0; k < m; k++) {
     const c = joined[k]!;
+    const isSoft = nextSoft < softJoined.length && softJoined[nextSoft] === k;
+    if (isSoft) nextSoft++;
     const repeats = len > 0 && resultChars[len - 1] === c && c !== MASK && c !== SPACE;
     runLength = repeats ? runLength + 1 : 1;
     if (repeats && runLength > (KEEP_DOUBLE.has(c) ? 2 : 1)) {
       resultEnds[len - 1] = joinedEnd[k]!;
       continue;
     }
+    if (isSoft) soft[len] = 1;
     resultChars.push(c);
     resultStarts[len] = joinedStart[k]!;
     resultEnds[len] = joinedEnd[k]!;
@@ -262,7 +321,12 @@ export function normalizeWithSpans(input: string): NormalizedText {
   for (let k = 0; k < len; k += 4096) {
     text += String.fromCharCode(...resultChars.slice(k, k + 4096));
   }
-  return { text, starts: resultStarts.subarray(0, len), ends: resultEnds.subarray(0, len) };
+  return {
+    text,
+    softStarts: soft.subarray(0, len),
+    starts: resultStarts.subarray(0, len),
+    ends: resultEnds.subarray(0, len),
+  };
 }
 
 /** The normalised form alone: for comparing messages ("the same message again") or keywords. */

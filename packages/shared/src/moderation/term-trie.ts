@@ -60,32 +60,46 @@ export class TermTrie {
     return term;
   }
 
-  /** Reports every place a term occurs in `text` (normalised: words separated by one space). */
-  scan(text: string, sink: TermSink): void {
+  /**
+   * Reports every place a term occurs in `text` (normalised: words separated by one space).
+   * `softStarts[i]` marks word starts inside joined spaced-out runs, which count as word edges.
+   */
+  scan(text: string, sink: TermSink, softStarts?: Uint8Array): void {
+    this.text = text;
+    this.soft = softStarts ?? null;
+    this.sink = sink;
     for (let i = 0; i < text.length; i++) {
       if (text.charCodeAt(i) === SPACE) continue;
-      if (i === 0 || text.charCodeAt(i - 1) === SPACE) this.walk(this.anchored, text, i, i, 0, sink);
-      this.walk(this.floating, text, i, i, 0, sink);
+      if (i === 0 || text.charCodeAt(i - 1) === SPACE || this.soft?.[i] === 1) this.walk(this.anchored, i, i, 0);
+      this.walk(this.floating, i, i, 0);
     }
+    this.sink = null;
   }
 
-  private walk(node: Node, text: string, start: number, at: number, masked: number, sink: TermSink): void {
+  private text = '';
+  private soft: Uint8Array | null = null;
+  private sink: TermSink | null = null;
+
+  private walk(node: Node, start: number, at: number, masked: number): void {
+    const text = this.text;
     if (node.terms !== null && at > start) {
-      const atWordEnd = at === text.length || text.charCodeAt(at) === SPACE;
+      const atWordEnd = at === text.length || text.charCodeAt(at) === SPACE || this.soft?.[at] === 1;
       // A masked letter stands for one the author hid: at most half of a match, and two letters at least shown.
       if (masked === 0 || (masked * 2 <= at - start && at - start - masked >= 2)) {
-        for (const term of node.terms) if (atWordEnd || this.openEnd[term]) sink.found(term, start, at);
+        for (const term of node.terms) if (atWordEnd || this.openEnd[term]) this.sink!.found(term, start, at);
       }
     }
     if (at >= text.length) return;
     const c = text.charCodeAt(at);
+    // Letters kept doubled by normalisation ("poorn", "sshit") may still be one letter of a term.
+    if (at > start && c === text.charCodeAt(at - 1) && c !== MASK) this.walk(node, start, at + 1, masked);
     if (c === MASK) {
       if (!this.masks) return;
-      for (const [key, child] of node.next) if (key !== SPACE) this.walk(child, text, start, at + 1, masked + 1, sink);
+      for (const [key, child] of node.next) if (key !== SPACE) this.walk(child, start, at + 1, masked + 1);
     } else {
       const child = node.next.get(c);
-      if (child !== undefined) this.walk(child, text, start, at + 1, masked, sink);
+      if (child !== undefined) this.walk(child, start, at + 1, masked);
     }
-    if (node.any !== null && c !== SPACE) this.walk(node.any, text, start, at + 1, masked, sink);
+    if (node.any !== null && c !== SPACE) this.walk(node.any, start, at + 1, masked);
   }
 }
