@@ -53,11 +53,12 @@ export function scanKeywords(compiled: CompiledRules, body: string, applies: rea
     const seen = counts.get(rule);
     if (seen !== undefined && (seen.n >= MAX_HITS_PER_RULE || start < seen.lastEnd)) return;
     counts.set(rule, { n: (seen?.n ?? 0) + 1, lastEnd: end });
-    // People read words: "spam*" in "spammers" shows the whole word.
+    // People read words: "spam*" in "spammers" shows the whole word ("a s.c.a.m" stops at "s").
     let first = start;
     let last = end;
-    while (first > 0 && text.charCodeAt(first - 1) !== SPACE) first--;
-    while (last < text.length && text.charCodeAt(last) !== SPACE) last++;
+    const soft = normalized.softStarts;
+    while (first > 0 && text.charCodeAt(first - 1) !== SPACE && soft[first] !== 1) first--;
+    while (last < text.length && text.charCodeAt(last) !== SPACE && soft[last] !== 1) last++;
     matches.push({
       rule,
       start: normalized.starts[first]!,
