@@ -32,6 +32,12 @@ export interface CompiledRules {
   readonly presetRules: readonly number[];
   /** Per rule index: its compiled patterns (empty for other kinds). */
   readonly patterns: readonly (readonly CompiledPattern[])[];
+  /**
+   * Per rule index: all its patterns as one alternation, or null. RE2's DFA answers "any match?"
+   * in one pass over the message (tens of µs for 2,000 characters) where finding each pattern's
+   * span takes a slower engine (about 1 µs a character each); spans are looked for only on a hit.
+   */
+  readonly anyPattern: readonly (RE2JS | null)[];
   /** Whether any rule needs the normalised text (keywords or the preset). */
   readonly needsText: boolean;
 }
@@ -50,11 +56,13 @@ export function compileRules(rules: readonly ModerationRule[]): CompiledRules {
   const allowedOwner: number[] = [];
   const presetRules: number[] = [];
   const patterns: CompiledPattern[][] = [];
+  const anyPattern: (RE2JS | null)[] = [];
   let needsText = false;
 
   enabled.forEach((rule, index) => {
     const compiled: CompiledPattern[] = [];
     patterns.push(compiled);
+    anyPattern.push(null);
     const config = rule.config;
     if (config.kind !== 'keywords') return;
     for (const keyword of config.keywords) {
@@ -74,6 +82,10 @@ export function compileRules(rules: readonly ModerationRule[]): CompiledRules {
     for (const source of config.patterns) {
       const result = compilePattern(source);
       if (result.ok) compiled.push({ source, regex: result.regex });
+    }
+    if (compiled.length > 0) {
+      const combined = compilePattern(compiled.map((pattern) => `(?:${pattern.source})`).join('|'));
+      anyPattern[index] = combined.ok ? combined.regex : null;
     }
     if (config.preset) {
       presetRules.push(index);
@@ -103,6 +115,7 @@ export function compileRules(rules: readonly ModerationRule[]): CompiledRules {
     allowedOwner,
     presetRules,
     patterns,
+    anyPattern,
     needsText,
   };
 }

@@ -5,7 +5,7 @@ import { scanKeywords } from './keyword-scan.js';
 import { findLinks, hostAllowed, type FoundLink } from './links.js';
 import { findPattern } from './patterns.js';
 import { actionStrength, strongerAction } from './precedence.js';
-import { countCapitals, sameMessage } from './text-measures.js';
+import { countCapitals, simplifyMessage } from './text-measures.js';
 
 type Span = RuleHit['span'];
 
@@ -55,13 +55,16 @@ export function evaluateMessage(compiled: CompiledRules, body: string, ctx: Rule
     if (!applies[index]) return;
     const config = rule.config;
     switch (config.kind) {
-      case 'keywords':
+      case 'keywords': {
+        const any = compiled.anyPattern[index];
+        if (any === null || any === undefined || !any.test(body)) return;
         for (const pattern of compiled.patterns[index]!) {
           const span = findPattern(pattern.regex, body);
           if (span !== null)
             hit(rule, `“${body.slice(span.start, span.end)}” matched the pattern /${pattern.source}/`, span);
         }
         return;
+      }
       case 'links': {
         const found = linksIn().find(
           (link) => config.mode === 'block_all' || !hostAllowed(link.host, config.allowDomains),
@@ -91,8 +94,9 @@ export function evaluateMessage(compiled: CompiledRules, body: string, ctx: Rule
       case 'repeats': {
         const since = ctx.now - config.windowSeconds * 1000;
         let same = 0;
+        const simplified = simplifyMessage(body);
         for (let k = ctx.recent.length - 1; k >= 0 && ctx.recent[k]!.at > since; k--) {
-          if (sameMessage(ctx.recent[k]!.body, body)) same++;
+          if (simplifyMessage(ctx.recent[k]!.body) === simplified) same++;
         }
         if (same >= config.maxRepeats) {
           hit(

@@ -29,6 +29,13 @@ export class TermTrie {
   private readonly anchored = new Node();
   private readonly floating = new Node();
   private readonly openEnd: boolean[] = [];
+  /**
+   * First characters of the terms (UTF-16 units), so most positions of a message are passed over
+   * without entering the trie; a masked letter or a leading wildcard may begin any term.
+   */
+  private readonly anchoredFirst = new Uint8Array(65536);
+  private readonly floatingFirst = new Uint8Array(65536);
+  private readonly anyFirst = new Uint8Array(2);
   private count = 0;
 
   get size(): number {
@@ -54,6 +61,9 @@ export class TermTrie {
         node = child;
       }
     }
+    const first = chars[0]!;
+    if (first === ANY) this.anyFirst[openStart ? 1 : 0] = 1;
+    else (openStart ? this.floatingFirst : this.anchoredFirst)[first] = 1;
     const term = this.count++;
     this.openEnd[term] = openEnd;
     (node.terms ??= []).push(term);
@@ -68,10 +78,19 @@ export class TermTrie {
     this.text = text;
     this.soft = softStarts ?? null;
     this.sink = sink;
+    const anyAnchored = this.anyFirst[0] === 1;
+    const anyFloating = this.anyFirst[1] === 1;
     for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === SPACE) continue;
-      if (i === 0 || text.charCodeAt(i - 1) === SPACE || this.soft?.[i] === 1) this.walk(this.anchored, i, i, 0);
-      this.walk(this.floating, i, i, 0);
+      const c = text.charCodeAt(i);
+      if (c === SPACE) continue;
+      const masked = c === MASK;
+      if (
+        (anyAnchored || masked || this.anchoredFirst[c] === 1) &&
+        (i === 0 || text.charCodeAt(i - 1) === SPACE || this.soft?.[i] === 1)
+      ) {
+        this.walk(this.anchored, i, i, 0);
+      }
+      if (anyFloating || masked || this.floatingFirst[c] === 1) this.walk(this.floating, i, i, 0);
     }
     this.sink = null;
   }
