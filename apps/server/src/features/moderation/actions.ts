@@ -24,7 +24,7 @@ import type { Sanctions } from './sanctions.js';
 import { findUserBrief } from './users-store.js';
 
 /** Who acts, as moderation checks them: the role read now, not the one the token was issued with. */
-interface Acting {
+export interface Acting {
   id: string;
   username: string;
   role: Role;
@@ -34,6 +34,8 @@ interface Acting {
 
 export interface SlowModeSetter {
   setSlowMode(tx: Queryable, actor: Acting, roomId: string, intervalSeconds: number): Promise<void>;
+  /** After the action committed: the new rule set goes out. */
+  announce(): Promise<void>;
 }
 
 const ROOM_MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
@@ -54,7 +56,7 @@ export class Actions {
       audit: AuditLog;
       reports: Reports;
       sanctions: Sanctions;
-      slowMode: () => SlowModeSetter | undefined;
+      slowMode: SlowModeSetter;
     },
   ) {}
 
@@ -400,9 +402,7 @@ export class Actions {
     const room = await this.deps.chat.roomSummary(roomId);
     if (!room) throw notFound('No such room.');
     await this.roomAuthority(a, roomId);
-    const setter = this.deps.slowMode();
-    if (!setter)
-      throw new AppError(503, 'SERVICE_UNAVAILABLE', 'Slow mode needs the rule engine, which this server lacks.');
+    const setter = this.deps.slowMode;
     const auditId = await this.deps.db.transaction(async (tx) => {
       await setter.setSlowMode(tx, a, roomId, intervalSeconds);
       return this.record(
@@ -417,6 +417,7 @@ export class Actions {
         },
       );
     });
+    await setter.announce();
     return { auditId, reportId: null };
   }
 }

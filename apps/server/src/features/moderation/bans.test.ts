@@ -15,7 +15,7 @@ import {
 } from '../../test-support/chat.js';
 import { TestSocket, socketTracker } from '../../test-support/ws-client.js';
 import { waitFor } from '../../test-support/wait-for.js';
-import { act, actOk, auditOf } from './test-helpers.js';
+import { act, actOk, auditOf } from '../../test-support/moderation.js';
 
 let t: TestApp;
 let url: string;

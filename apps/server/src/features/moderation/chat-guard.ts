@@ -1,7 +1,7 @@
 import type { ChatGuard, GuardVerdict, MessageAttempt } from '../chat/index.js';
 import type { Sanctions } from './sanctions.js';
 
-/** What the rules decide about one message (automod.ts); absent until rules are wired. */
+/** What the rules decide about one message (automod.ts). */
 export interface MessageScreen {
   screenSend(attempt: MessageAttempt): Promise<GuardVerdict>;
   screenEdit(attempt: MessageAttempt): Promise<void>;
@@ -14,18 +14,18 @@ export interface MessageScreen {
 export class ModerationChatGuard implements ChatGuard {
   constructor(
     private readonly sanctions: Sanctions,
-    private readonly screen: () => MessageScreen | undefined,
+    private readonly screen: MessageScreen,
   ) {}
 
   async checkSend(attempt: MessageAttempt): Promise<GuardVerdict> {
     await this.sanctions.checkSend(attempt.actor.id, attempt.roomId);
     if (!attempt.roomRole) return { kind: 'allow' };
-    return (await this.screen()?.screenSend(attempt)) ?? { kind: 'allow' };
+    return this.screen.screenSend(attempt);
   }
 
   async checkEdit(attempt: MessageAttempt): Promise<void> {
     await this.sanctions.checkSend(attempt.actor.id, attempt.roomId);
-    if (attempt.roomRole) await this.screen()?.screenEdit(attempt);
+    if (attempt.roomRole) await this.screen.screenEdit(attempt);
   }
 
   checkJoin(roomId: string, userId: string): Promise<void> {

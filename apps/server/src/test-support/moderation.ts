@@ -1,7 +1,7 @@
 import type { ModerationActionBody, ModerationActionResult } from '@veza/shared';
 import type { LightMyRequestResponse } from 'fastify';
-import { api } from '../../test-support/chat.js';
-import type { TestApp } from '../../test-support/app.js';
+import { api } from './chat.js';
+import type { TestApp } from './app.js';
 
 /** POST /moderation/actions as `token`; the raw response, for tests that expect refusals. */
 export function act(t: TestApp, token: string, body: ModerationActionBody): Promise<LightMyRequestResponse> {
