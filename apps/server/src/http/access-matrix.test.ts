@@ -117,6 +117,96 @@ const TABLE: Row[] = [
     expected: { anonymous: 401, listener: 403, artist: 403, moderator: 403, admin: 200, apiKey: 403 },
   },
   {
+    route: 'POST /api/v1/reports',
+    access: 'profile:read',
+    request: async () => ({ payload: { target: { type: 'user', userId: (await signUp(t)).user.id }, reason: 'spam' } }),
+    expected: { anonymous: 401, listener: 201, artist: 201, moderator: 201, admin: 201, apiKey: 201 },
+  },
+  {
+    route: 'GET /api/v1/moderation/reports',
+    access: 'moderation:view',
+    request: async () => ({}),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'GET /api/v1/moderation/reports/:id/context',
+    access: 'moderation:view',
+    request: async () => ({ url: `/api/v1/moderation/reports/${await someReport()}/context` }),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'POST /api/v1/moderation/actions',
+    // Its own check (global moderators, or a room's owners and moderators): an unknown message is a 404 first.
+    access: 'profile:read',
+    request: async () => ({ payload: { action: 'delete', messageId: randomUUID() } }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 404, apiKey: 404 },
+  },
+  {
+    route: 'GET /api/v1/moderation/rules',
+    access: 'moderation:view',
+    request: async () => ({}),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'GET /api/v1/moderation/rules/effective',
+    access: 'profile:read',
+    request: async () => ({}),
+    expected: { anonymous: 401, listener: 200, artist: 200, moderator: 200, admin: 200, apiKey: 200 },
+  },
+  {
+    route: 'POST /api/v1/moderation/rules',
+    // Its own check after validation: an invalid rule is refused (RULE_INVALID) before anything else.
+    access: 'profile:read',
+    request: async () => ({ payload: { ...MATRIX_RULE, action: 'timeout' } }),
+    expected: { anonymous: 401, listener: 400, artist: 400, moderator: 400, admin: 400, apiKey: 400 },
+  },
+  {
+    route: 'PUT /api/v1/moderation/rules/:id',
+    access: 'profile:read',
+    request: async () => ({ url: `/api/v1/moderation/rules/${randomUUID()}`, payload: MATRIX_RULE }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 404, apiKey: 404 },
+  },
+  {
+    route: 'DELETE /api/v1/moderation/rules/:id',
+    access: 'profile:read',
+    request: async () => ({ url: `/api/v1/moderation/rules/${randomUUID()}` }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 404, admin: 404, apiKey: 404 },
+  },
+  {
+    route: 'POST /api/v1/moderation/rules/test',
+    // moderation:view, or a room's owners and moderators: an unknown room is a 404 to anyone else.
+    access: 'profile:read',
+    request: async () => ({ payload: { body: 'hello', roomId: randomUUID() } }),
+    expected: { anonymous: 401, listener: 404, artist: 404, moderator: 200, admin: 200, apiKey: 404 },
+  },
+  {
+    route: 'GET /api/v1/moderation/audit',
+    access: 'moderation:view',
+    request: async () => ({}),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'GET /api/v1/moderation/users',
+    access: 'moderation:view',
+    request: async () => ({ url: '/api/v1/moderation/users?q=user' }),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'GET /api/v1/moderation/users/:id',
+    access: 'moderation:view',
+    request: async () => ({ url: `/api/v1/moderation/users/${(await signUp(t)).user.id}` }),
+    expected: moderatorCallers(200),
+  },
+  {
+    route: 'POST /api/v1/moderation/users/:id/notes',
+    access: 'moderation:view',
+    request: async () => ({
+      url: `/api/v1/moderation/users/${(await signUp(t)).user.id}/notes`,
+      payload: { body: 'a note' },
+    }),
+    expected: moderatorCallers(201),
+  },
+  {
     route: 'GET /api/v1/ws',
     access: 'public',
     // A plain GET is told to upgrade; the socket authenticates with its hello frame.
@@ -396,6 +486,36 @@ async function publicRoom(): Promise<string> {
     url: '/api/v1/rooms',
     headers: bearer(owner.accessToken),
     payload: { name: `room ${unique()}`, visibility: 'public' },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: string }>().id;
+}
+
+/** Moderators and admins only; the limited API key lacks the permission. */
+function moderatorCallers(status: number): Record<Caller, number> {
+  return { anonymous: 401, listener: 403, artist: 403, moderator: status, admin: status, apiKey: 403 };
+}
+
+const MATRIX_RULE = {
+  name: 'matrix',
+  enabled: true,
+  roomId: null,
+  config: { kind: 'caps', maxRatio: 0.9, minLetters: 10 },
+  action: 'flag',
+  timeoutSeconds: null,
+  reason: 'Too loud.',
+  exemptRoles: [],
+  exemptRoomRoles: [],
+};
+
+/** A report someone made about someone else; its id. */
+async function someReport(): Promise<string> {
+  const reporter = await signUp(t);
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/reports',
+    headers: bearer(reporter.accessToken),
+    payload: { target: { type: 'user', userId: (await signUp(t)).user.id }, reason: 'spam' },
   });
   expect(response.statusCode).toBe(201);
   return response.json<{ id: string }>().id;

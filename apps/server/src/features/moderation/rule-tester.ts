@@ -3,7 +3,7 @@ import type { ModerationRule, RuleTestBodySchema, RuleTestResult } from '@veza/s
 import type { Static } from 'typebox';
 import { compileRules, evaluateMessage } from '@veza/shared/moderation';
 import type { Clock } from '../../infra/clock.js';
-import { forbidden } from '../../infra/errors.js';
+import { forbidden, notFound } from '../../infra/errors.js';
 import type { Actor } from '../auth/index.js';
 import type { ChatService } from '../chat/index.js';
 import { checkRuleBody, type RuleBook } from './rule-book.js';
@@ -21,6 +21,7 @@ export class RuleTester {
 
   async test(actor: Actor, body: RuleTestBody): Promise<RuleTestResult> {
     if (!actor.permissions.has('moderation:view')) {
+      if (body.roomId && !(await this.deps.chat.roomSummary(body.roomId))) throw notFound('No such room.');
       const role = body.roomId ? await this.deps.chat.roomRole(body.roomId, actor.id) : undefined;
       if (role !== 'owner' && role !== 'moderator')
         throw forbidden('Trying rules needs "moderation:view", or owning or moderating the room given.');
