@@ -95,7 +95,7 @@ export class Automod implements MessageScreen {
   }
 
   private async hold(attempt: MessageAttempt, hits: RuleHit[]): Promise<void> {
-    const { db, clock, reports, audit, bus } = this.deps;
+    const { db, clock, reports, bus } = this.deps;
     const clientId = attempt.clientId!;
     const held = await db.transaction(async (tx) => {
       const row = await holdMessage(tx, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportContext, ReportPage, ReportReceipt } from '@veza/shared';
 import { createTestApp, signUp, type TestApp } from '../../test-support/app.js';
-import { api, connectSynced, createRoom, joinRoom, sendMessage, wsUrl } from '../../test-support/chat.js';
+import { api, connectSynced, createRoom, sendMessage, wsUrl } from '../../test-support/chat.js';
 import { actOk } from '../../test-support/moderation.js';
 import { socketTracker } from '../../test-support/ws-client.js';
 

@@ -6,6 +6,7 @@ import {
   type ModerationRuleBody,
   type ModerationRuleSet,
   type ReportPage,
+  type ServerFrame,
   type ServerFrameOf,
 } from '@veza/shared';
 import { createTestApp, signUp, type TestApp } from '../../test-support/app.js';
@@ -64,7 +65,7 @@ async function roomWithMember(): Promise<{
 
 const errorFor =
   (clientId: string) =>
-  (f: { type: string; clientId?: string }): f is ServerFrameOf<'error'> =>
+  (f: ServerFrame): f is ServerFrameOf<'error'> =>
     f.type === 'error' && f.clientId === clientId;
 
 describe('rules', () => {
