@@ -1,4 +1,5 @@
 import { adminFeature } from './admin/index.js';
+import { analyticsFeature } from './analytics/index.js';
 import { apiKeysFeature } from './api-keys/index.js';
 import { authFeature } from './auth/index.js';
 import { chatFeature } from './chat/index.js';
@@ -24,6 +25,7 @@ export const FEATURES = [
   adminFeature,
   libraryFeature,
   mediaFeature,
+  analyticsFeature,
 ] as const;
 
 type LimitsOf<Module> = Module extends FeatureModule<infer Limits> ? Limits : never;
