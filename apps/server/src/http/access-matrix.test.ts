@@ -116,6 +116,32 @@ const TABLE: Row[] = [
     request: async () => ({ url: `/api/v1/admin/users/${(await signUp(t)).user.id}`, payload: { role: 'artist' } }),
     expected: { anonymous: 401, listener: 403, artist: 403, moderator: 403, admin: 200, apiKey: 403 },
   },
+  // ── analytics ──
+  {
+    route: 'GET /api/v1/analytics/live',
+    access: 'analytics:view',
+    request: async () => ({}),
+    expected: { anonymous: 401, listener: 403, artist: 403, moderator: 200, admin: 200, apiKey: 403 },
+  },
+  {
+    route: 'GET /api/v1/analytics/history',
+    access: 'analytics:view',
+    request: async () => ({ url: '/api/v1/analytics/history?metric=messages&from=2026-01-01&to=2026-01-31' }),
+    expected: { anonymous: 401, listener: 403, artist: 403, moderator: 200, admin: 200, apiKey: 403 },
+  },
+  {
+    route: 'GET /api/v1/analytics/top',
+    access: 'analytics:view',
+    request: async () => ({ url: '/api/v1/analytics/top?kind=tracks&from=2026-01-01&to=2026-01-31' }),
+    expected: { anonymous: 401, listener: 403, artist: 403, moderator: 200, admin: 200, apiKey: 403 },
+  },
+  {
+    // Signed in; then one's own figures need tracks:upload (or analytics:view), others' analytics:view.
+    route: 'GET /api/v1/analytics/artist',
+    access: 'profile:read',
+    request: async () => ({ url: '/api/v1/analytics/artist?from=2026-01-01&to=2026-01-31' }),
+    expected: { anonymous: 401, listener: 403, artist: 200, moderator: 200, admin: 200, apiKey: 403 },
+  },
   {
     route: 'POST /api/v1/reports',
     access: 'profile:read',
