@@ -102,6 +102,8 @@ describe('rollups follow what is stored', () => {
     expect(await today('new_accounts')).toBe(before.accounts + 2);
     const top = await get<TopList>(moderator, `/analytics/top?kind=rooms&from=${TODAY}&to=${TODAY}&limit=100`);
     expect(top.items).toContainEqual({ id: room.id, name: room.name, value: 4 });
+    const quarter = await get<TopList>(moderator, '/analytics/top?kind=rooms&from=2026-01-01&to=2026-03-31&limit=100');
+    expect(quarter.items).toContainEqual({ id: room.id, name: room.name, value: 4 });
   });
 
   it('never list direct messages among top rooms', async () => {
@@ -137,12 +139,18 @@ describe('plays and artists', () => {
     // Counted plays: Dawn 120 s, Dawn 60 s, Dusk 90 s (a), Dusk 50 s (b), Dawn 45 s (c); b's 10 s is not.
     const duskPlay = randomUUID();
     await report(a, [play(randomUUID(), tracks[0]!, 120_000, 2 * DAY)]);
-    await report(a, [play(randomUUID(), tracks[0]!, 60_000, 10 * MINUTE), play(duskPlay, tracks[1]!, 20_000, 5 * MINUTE)]);
+    await report(a, [
+      play(randomUUID(), tracks[0]!, 60_000, 10 * MINUTE),
+      play(duskPlay, tracks[1]!, 20_000, 5 * MINUTE),
+    ]);
     await report(a, [play(duskPlay, tracks[1]!, 90_000, 3 * MINUTE, 'play.ended')]);
     // Listener b: Dawn for 10 s only (listening time, no counted play); Dusk three days ago.
     await report(b, [play(randomUUID(), tracks[0]!, 10_000, MINUTE), play(randomUUID(), tracks[1]!, 50_000, 3 * DAY)]);
     // Listener c: Dawn today, and another artist's track.
-    await report(c, [play(randomUUID(), tracks[0]!, 45_000, MINUTE), play(randomUUID(), otherArtistTrack, 60_000, MINUTE)]);
+    await report(c, [
+      play(randomUUID(), tracks[0]!, 45_000, MINUTE),
+      play(randomUUID(), otherArtistTrack, 60_000, MINUTE),
+    ]);
   });
 
   /** The artist's figures computed from the raw play rows, the way the rollups define them. */
@@ -151,7 +159,11 @@ describe('plays and artists', () => {
                      count(DISTINCT user_id) FILTER (WHERE listened_ms > 0)::int AS listeners,
                      round(sum(listened_ms) / 1000.0)::int AS "listeningSeconds"`;
     const where = `track_id = ANY($1::uuid[]) AND (started_at AT TIME ZONE 'UTC')::date BETWEEN $2::date AND $3::date`;
-    const { rows: totals } = await t.database.db.query(`SELECT ${figures} FROM plays WHERE ${where}`, [tracks, from, TODAY]);
+    const { rows: totals } = await t.database.db.query(`SELECT ${figures} FROM plays WHERE ${where}`, [
+      tracks,
+      from,
+      TODAY,
+    ]);
     const { rows: perTrack } = await t.database.db.query<ArtistStats['totals'] & { track_id: string }>(
       `SELECT track_id, ${figures} FROM plays WHERE ${where} GROUP BY track_id`,
       [tracks, from, TODAY],
@@ -165,7 +177,11 @@ describe('plays and artists', () => {
   it("give an artist their own tracks' figures, equal to the raw rows", async () => {
     const stats = await get<ArtistStats>(artist.accessToken, `/analytics/artist?from=${from}&to=${TODAY}`);
     const raw = await fromRawRows();
-    expect(stats.totals).toEqual({ plays: raw.plays, listeners: raw.listeners, listeningSeconds: raw.listeningSeconds });
+    expect(stats.totals).toEqual({
+      plays: raw.plays,
+      listeners: raw.listeners,
+      listeningSeconds: raw.listeningSeconds,
+    });
     expect(stats.totals).toEqual({ plays: 5, listeners: 3, listeningSeconds: 375 });
     expect(stats.perTrack.map((track) => track.trackId).sort()).toEqual([...tracks].sort());
     for (const track of stats.perTrack) {
@@ -215,6 +231,15 @@ describe('plays and artists', () => {
     const top = await get<TopList>(admin, `/analytics/top?kind=tracks&from=${from}&to=${TODAY}&limit=100`);
     const dawn = top.items.find((item) => item.id === tracks[0]);
     expect(dawn).toEqual({ id: tracks[0], name: 'Dawn', value: 3 });
+    // Whole months, and weeks plus days, add up to the same as the days alone.
+    for (const [start, end] of [
+      ['2026-01-01', '2026-03-31'],
+      ['2026-02-09', '2026-03-15'],
+    ] as const) {
+      const wide = await get<TopList>(admin, `/analytics/top?kind=tracks&from=${start}&to=${end}&limit=100`);
+      expect(wide.items.find((item) => item.id === tracks[0])).toEqual(dawn);
+      expect(wide.items.find((item) => item.id === tracks[1])?.value).toBe(2);
+    }
     const values = top.items.map((item) => item.value);
     expect(values).toEqual([...values].sort((x, y) => y - x));
     const plays = await history('plays', from, TODAY);
@@ -297,9 +322,9 @@ describe('ranges', () => {
       'RANGE_TOO_LARGE',
     );
     expect((await history('plays', '2025-01-01', '2026-01-01')).points).toHaveLength(366);
-    expect(
-      (await refused('/analytics/history?metric=plays&bucket=week&from=2020-01-01&to=2026-01-01')).code,
-    ).toBe('RANGE_TOO_LARGE');
+    expect((await refused('/analytics/history?metric=plays&bucket=week&from=2020-01-01&to=2026-01-01')).code).toBe(
+      'RANGE_TOO_LARGE',
+    );
     expect((await history('plays', '2021-03-01', '2026-01-01', 'week')).points.length).toBeLessThanOrEqual(260);
     expect(
       (await refused('/analytics/history?metric=active_users&bucket=month&from=2000-01-01&to=2026-01-01')).code,
@@ -358,7 +383,12 @@ describe('CSV', () => {
     const owner = await signUp(t);
     const room = await createRoom(t, owner.accessToken, 'public', '=HYPERLINK("http://evil","x"), "quoted"');
     await sendMessage(await writer(owner.accessToken, room.id), room.id, 'hello');
-    const response = await call(t, moderator, 'GET', `/analytics/top?kind=rooms&from=${TODAY}&to=${TODAY}&format=csv&limit=100`);
+    const response = await call(
+      t,
+      moderator,
+      'GET',
+      `/analytics/top?kind=rooms&from=${TODAY}&to=${TODAY}&format=csv&limit=100`,
+    );
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain(`${room.id},"'=HYPERLINK(""http://evil"",""x""), ""quoted""",1\r\n`);
     expect(response.body.split('\r\n')[0]).toBe('id,name,messages');

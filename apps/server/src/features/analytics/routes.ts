@@ -121,7 +121,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ analytics: AnalyticsSe
         tags,
         summary: "An artist's plays, listeners and listening time per track and per day",
         description:
-          'Your own tracks (needs `tracks:upload`); with `analytics:view`, any artist\'s by `artistId`. ' +
+          "Your own tracks (needs `tracks:upload`); with `analytics:view`, any artist's by `artistId`. " +
           'Listeners are distinct per track, per day and over the whole range. At most 366 days.' +
           CSV_NOTE +
           ' The CSV has one row per day, per track and the total (`scope` says which).',

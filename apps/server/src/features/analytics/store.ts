@@ -1,6 +1,7 @@
 import type { AnalyticsBucket } from '@veza/shared';
 import type { Db } from '../../infra/db/db.js';
 import { formatDay } from './days.js';
+import { segmentsOf } from './segments.js';
 
 /*
  * Reads of the rollups (migration 0006-analytics). Every query is bounded by a range of at most
@@ -27,12 +28,7 @@ export async function counterTotals(
 }
 
 /** Per bucket start, the distinct users active in it (daily, weekly or monthly actives). */
-export async function activeUsers(
-  db: Db,
-  bucket: AnalyticsBucket,
-  from: Date,
-  to: Date,
-): Promise<Map<string, number>> {
+export async function activeUsers(db: Db, bucket: AnalyticsBucket, from: Date, to: Date): Promise<Map<string, number>> {
   const { rows } = await db.query<{ start: string; value: string }>(
     `SELECT to_char(start, 'YYYY-MM-DD') AS start, sum(value)::text AS value
      FROM analytics_active_counts WHERE period = $1 AND start BETWEEN $2::date AND $3::date
@@ -50,30 +46,50 @@ export interface TopRow {
 
 /** Tracks by plays counted in the range (deleted tracks are gone with their rollups). */
 export async function topTracks(db: Db, from: Date, to: Date, limit: number): Promise<TopRow[]> {
+  const { months, weeks, days } = segmentParams(from, to);
   const { rows } = await db.query<{ id: string; name: string; value: string }>(
     `SELECT t.id, t.title AS name, d.plays::text AS value
-     FROM (SELECT track_id, sum(plays) AS plays FROM analytics_track_days
-           WHERE day BETWEEN $1::date AND $2::date GROUP BY track_id
-           HAVING sum(plays) > 0 ORDER BY sum(plays) DESC, track_id LIMIT $3) d
+     FROM (SELECT track_id, sum(plays) AS plays FROM (
+             SELECT track_id, plays FROM analytics_track_periods WHERE period = 'month' AND start = ANY($1::date[])
+             UNION ALL
+             SELECT track_id, plays FROM analytics_track_periods WHERE period = 'week' AND start = ANY($2::date[])
+             UNION ALL
+             SELECT track_id, plays FROM analytics_track_days WHERE day = ANY($3::date[]) AND plays > 0
+           ) s GROUP BY track_id ORDER BY sum(plays) DESC, track_id LIMIT $4) d
      JOIN tracks t ON t.id = d.track_id
      ORDER BY d.plays DESC, t.id`,
-    [formatDay(from), formatDay(to), limit],
+    [months, weeks, days, limit],
   );
   return rows.map((row) => ({ ...row, value: Number(row.value) }));
 }
 
 /** Rooms by messages stored in the range; direct messages are private and never listed. */
 export async function topRooms(db: Db, from: Date, to: Date, limit: number): Promise<TopRow[]> {
+  const { months, weeks, days } = segmentParams(from, to);
   const { rows } = await db.query<{ id: string; name: string; value: string }>(
     `SELECT r.id, r.name, d.messages::text AS value
-     FROM (SELECT room_id, sum(messages) AS messages FROM analytics_room_days
-           WHERE day BETWEEN $1::date AND $2::date GROUP BY room_id) d
+     FROM (SELECT room_id, sum(messages) AS messages FROM (
+             SELECT room_id, messages FROM analytics_room_periods WHERE period = 'month' AND start = ANY($1::date[])
+             UNION ALL
+             SELECT room_id, messages FROM analytics_room_periods WHERE period = 'week' AND start = ANY($2::date[])
+             UNION ALL
+             SELECT room_id, messages FROM analytics_room_days WHERE day = ANY($3::date[])
+           ) s GROUP BY room_id) d
      JOIN rooms r ON r.id = d.room_id AND r.kind <> 'dm'
      WHERE d.messages > 0
-     ORDER BY d.messages DESC, r.id LIMIT $3`,
-    [formatDay(from), formatDay(to), limit],
+     ORDER BY d.messages DESC, r.id LIMIT $4`,
+    [months, weeks, days, limit],
   );
   return rows.map((row) => ({ ...row, value: Number(row.value) }));
+}
+
+function segmentParams(from: Date, to: Date): { months: string[]; weeks: string[]; days: string[] } {
+  const segments = segmentsOf(from, to);
+  return {
+    months: segments.months.map(formatDay),
+    weeks: segments.weeks.map(formatDay),
+    days: segments.days.map(formatDay),
+  };
 }
 
 export interface ListeningRow {

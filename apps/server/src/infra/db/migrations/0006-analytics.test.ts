@@ -58,10 +58,11 @@ const messages = [
 
 async function seedBase(db: Queryable): Promise<void> {
   for (const [i, id] of users.entries()) {
-    await db.query(
-      `INSERT INTO users (id, email, username, password_hash, created_at) VALUES ($1, $2, $2, 'x', $3)`,
-      [id, `u${i}-${id}@x.test`, at(i * 3)],
-    );
+    await db.query(`INSERT INTO users (id, email, username, password_hash, created_at) VALUES ($1, $2, $2, 'x', $3)`, [
+      id,
+      `u${i}-${id}@x.test`,
+      at(i * 3),
+    ]);
   }
   for (const id of rooms) {
     await db.query(`INSERT INTO rooms (id, kind, name, created_by, created_at) VALUES ($1, 'public', 'r', $2, $3)`, [
@@ -109,6 +110,12 @@ async function rollups(db: Queryable): Promise<Record<string, unknown[]>> {
     trackDays: await read(
       `SELECT track_id, day::text, plays::int, listened_ms::int, listeners FROM analytics_track_days ORDER BY 1, 2`,
     ),
+    roomPeriods: await read(
+      `SELECT period, start::text, room_id, messages::int FROM analytics_room_periods ORDER BY 1, 2, 3`,
+    ),
+    trackPeriods: await read(
+      `SELECT period, start::text, track_id, plays::int FROM analytics_track_periods ORDER BY 1, 2, 3`,
+    ),
     trackListeners: await read(`SELECT track_id, day::text, user_id FROM analytics_track_listeners ORDER BY 1, 2, 3`),
   };
 }
@@ -133,6 +140,12 @@ describe('migration 0006: analytics', () => {
     await migrate(upgraded.connectionString, createLogger('silent'));
 
     const expected = await rollups(live.db);
+    expect(expected.trackPeriods).toContainEqual({
+      period: 'month',
+      start: '2026-03-01',
+      track_id: tracks[1],
+      plays: 2,
+    });
     expect(await rollups(upgraded.db)).toEqual(expected);
     // And the figures are the ones meant: 2026-02-20 has 2 messages, 1 counted play, 100 s heard.
     expect(expected.daily).toEqual(

@@ -60,6 +60,17 @@ CREATE TABLE analytics_room_days (
 );
 CREATE INDEX analytics_room_days_day_idx ON analytics_room_days (day) INCLUDE (room_id, messages);
 
+-- The same per ISO week and calendar month: a top list over a long range adds up a few of these
+-- per room instead of one row per day (features/analytics/segments.ts).
+CREATE TABLE analytics_room_periods (
+  period text NOT NULL CHECK (period IN ('week', 'month')),
+  start date NOT NULL,
+  room_id uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+  messages bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (period, start, room_id)
+);
+CREATE INDEX analytics_room_periods_room_idx ON analytics_room_periods (room_id);
+
 -- Messages per room and minute, for the live tiles only (pruned; no foreign key: kept cheap).
 CREATE TABLE analytics_room_minutes (
   minute timestamptz NOT NULL,
@@ -77,6 +88,16 @@ CREATE TABLE analytics_track_days (
   PRIMARY KEY (track_id, day)
 );
 CREATE INDEX analytics_track_days_day_idx ON analytics_track_days (day) INCLUDE (track_id, plays);
+
+-- Counted plays per track, ISO week and calendar month (top tracks over long ranges).
+CREATE TABLE analytics_track_periods (
+  period text NOT NULL CHECK (period IN ('week', 'month')),
+  start date NOT NULL,
+  track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+  plays bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (period, start, track_id)
+);
+CREATE INDEX analytics_track_periods_track_idx ON analytics_track_periods (track_id);
 
 -- Who listened to a track on a day: distinct listeners over any range (an artist's totals).
 CREATE TABLE analytics_track_listeners (
@@ -136,6 +157,10 @@ BEGIN
   PERFORM analytics_add('messages', v_day, analytics_shard(NEW.room_id), 1);
   INSERT INTO analytics_room_days AS r (room_id, day, messages) VALUES (NEW.room_id, v_day, 1)
     ON CONFLICT (room_id, day) DO UPDATE SET messages = r.messages + 1;
+  INSERT INTO analytics_room_periods AS p (period, start, room_id, messages)
+    VALUES ('week', date_trunc('week', v_day::timestamp)::date, NEW.room_id, 1),
+           ('month', date_trunc('month', v_day::timestamp)::date, NEW.room_id, 1)
+    ON CONFLICT (period, start, room_id) DO UPDATE SET messages = p.messages + 1;
   INSERT INTO analytics_room_minutes AS m (minute, room_id, messages)
     VALUES (date_trunc('minute', NEW.created_at), NEW.room_id, 1)
     ON CONFLICT (minute, room_id) DO UPDATE SET messages = m.messages + 1;
@@ -163,7 +188,13 @@ BEGIN
     PERFORM analytics_note_active(NEW.user_id, NEW.started_at);
     PERFORM analytics_add('listening_ms', v_day, analytics_shard(NEW.user_id), v_listened);
   END IF;
-  IF v_counted > 0 THEN PERFORM analytics_add('plays', v_day, analytics_shard(NEW.user_id), v_counted); END IF;
+  IF v_counted > 0 THEN
+    PERFORM analytics_add('plays', v_day, analytics_shard(NEW.user_id), v_counted);
+    INSERT INTO analytics_track_periods AS p (period, start, track_id, plays)
+      VALUES ('week', date_trunc('week', v_day::timestamp)::date, NEW.track_id, v_counted),
+             ('month', date_trunc('month', v_day::timestamp)::date, NEW.track_id, v_counted)
+      ON CONFLICT (period, start, track_id) DO UPDATE SET plays = p.plays + excluded.plays;
+  END IF;
   INSERT INTO analytics_track_days AS t (track_id, day, plays, listened_ms, listeners)
     VALUES (NEW.track_id, v_day, v_counted, greatest(v_listened, 0), v_new_listener)
     ON CONFLICT (track_id, day) DO UPDATE SET plays = t.plays + excluded.plays,
@@ -187,6 +218,9 @@ INSERT INTO analytics_daily (metric, day, shard, value)
   SELECT 'messages', analytics_day(created_at), analytics_shard(room_id), count(*) FROM messages GROUP BY 2, 3;
 INSERT INTO analytics_room_days (room_id, day, messages)
   SELECT room_id, analytics_day(created_at), count(*) FROM messages GROUP BY 1, 2;
+INSERT INTO analytics_room_periods (period, start, room_id, messages)
+  SELECT p.period, date_trunc(p.period, d.day::timestamp)::date, d.room_id, sum(d.messages)
+  FROM analytics_room_days d CROSS JOIN (VALUES ('week'), ('month')) AS p(period) GROUP BY 1, 2, 3;
 INSERT INTO analytics_room_minutes (minute, room_id, messages)
   SELECT date_trunc('minute', created_at), room_id, count(*) FROM messages
   WHERE created_at > now() - interval '10 minutes' GROUP BY 1, 2;
@@ -203,6 +237,10 @@ INSERT INTO analytics_track_days (track_id, day, plays, listened_ms, listeners)
   SELECT track_id, analytics_day(started_at), count(*) FILTER (WHERE counted), sum(listened_ms),
          count(DISTINCT user_id) FILTER (WHERE listened_ms > 0)
   FROM plays WHERE listened_ms > 0 OR counted GROUP BY 1, 2;
+INSERT INTO analytics_track_periods (period, start, track_id, plays)
+  SELECT p.period, date_trunc(p.period, d.day::timestamp)::date, d.track_id, sum(d.plays)
+  FROM analytics_track_days d CROSS JOIN (VALUES ('week'), ('month')) AS p(period)
+  WHERE d.plays > 0 GROUP BY 1, 2, 3;
 INSERT INTO analytics_now_playing (user_id, reported_at)
   SELECT user_id, max(reported_at) FROM plays WHERE reported_at > now() - interval '10 minutes' GROUP BY 1;
 CREATE TEMPORARY TABLE analytics_active_days ON COMMIT DROP AS
