@@ -121,6 +121,43 @@ async function rollups(db: Queryable): Promise<Record<string, unknown[]>> {
 }
 
 describe('migration 0006: analytics', () => {
+  it('counts audit entries but role changes as moderation actions, from before and after it', async () => {
+    const database = await createTestDatabase({ migrated: false });
+    try {
+      const logger = createLogger('silent');
+      await migrate(
+        database.connectionString,
+        logger,
+        MIGRATIONS.filter((migration) => migration.version < 6),
+      );
+      // The moderation feature's table (migration 5), or a stand-in with the columns used here.
+      await database.db.query(`CREATE TABLE IF NOT EXISTS audit_log (
+        id uuid PRIMARY KEY, action text NOT NULL, target_type text NOT NULL, target_id uuid NOT NULL,
+        created_at timestamptz NOT NULL)`);
+      const audit = (action: string, createdAt: Date) =>
+        database.db.query(
+          `INSERT INTO audit_log (id, action, target_type, target_id, created_at) VALUES ($1, $2, 'user', $3, $4)`,
+          [randomUUID(), action, randomUUID(), createdAt],
+        );
+      await audit('ban', at(0));
+      await audit('role.change', at(0));
+      await migrate(database.connectionString, logger);
+      await audit('timeout', at(0));
+      await audit('rule.create', at(1));
+      await audit('role.change', at(1));
+      const { rows } = await database.db.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(value)::int AS value FROM analytics_daily
+         WHERE metric = 'moderation_actions' GROUP BY 1 ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { day: '2026-02-20', value: 2 },
+        { day: '2026-02-21', value: 1 },
+      ]);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('backfills existing rows into the same rollups the triggers keep', async () => {
     // Live: rows stored one by one, plays reported in steps, as the server does.
     await seedBase(live.db);

@@ -20,8 +20,9 @@ import type { Migration } from './index.js';
  * - active users: anyone who sent a message or listened, per day, ISO week and month, each a
  *   distinct count kept as users first appear in it.
  * - new accounts: on the day the account was created.
- * - moderation actions: analytics_add('moderation_actions', day, 0, 1) from the audit log
- *   (the moderation feature's table): hooked in when that table exists.
+ * - moderation actions: every audit_log entry (the moderation feature's append-only table,
+ *   migration 5) but role changes, which are administration; hooked in only when that table
+ *   exists, so this migration also applies where moderation is not there yet.
  */
 const SHARDS = 8;
 
@@ -212,6 +213,25 @@ BEGIN
 END $$;
 CREATE TRIGGER analytics_accounts AFTER INSERT ON users
   FOR EACH ROW EXECUTE FUNCTION analytics_account_created();
+
+CREATE FUNCTION analytics_audit_entry() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.action <> 'role.change' THEN
+    PERFORM analytics_add('moderation_actions', analytics_day(NEW.created_at), analytics_shard(NEW.id), 1);
+  END IF;
+  RETURN NULL;
+END $$;
+DO $$
+BEGIN
+  IF to_regclass('audit_log') IS NOT NULL THEN
+    CREATE TRIGGER analytics_audit AFTER INSERT ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION analytics_audit_entry();
+    INSERT INTO analytics_daily (metric, day, shard, value)
+      SELECT 'moderation_actions', analytics_day(created_at), analytics_shard(id), count(*) FROM audit_log
+      WHERE action <> 'role.change' GROUP BY 2, 3;
+  END IF;
+END $$;
 
 -- Backfill, once: what was stored before this migration, counted the way the triggers count.
 INSERT INTO analytics_daily (metric, day, shard, value)
