@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { User } from '@veza/shared';
 import type { CoreEvent, Settings } from '../common/contract.js';
+import { AnalyticsService } from './analytics/analytics-service.js';
 import { openCacheDatabase, type CacheDb } from './cache/database.js';
 import { WebSocket } from 'ws';
 import { ChatService } from './chat/chat-service.js';
@@ -17,6 +18,8 @@ export interface AccountOptions {
   session: SessionManager;
   settings: () => Settings;
   localMediaBase: string;
+  /** Where CSV exports are written. */
+  exportsDir: string;
   sqliteNativeBinding?: string;
   backoff?: { minDelayMs: number; maxDelayMs: number };
   emit(event: CoreEvent): void;
@@ -24,7 +27,7 @@ export interface AccountOptions {
 
 /**
  * One signed-in account on one server: its cache file, its one sync connection, and the domain
- * services (chat, library) that share it.
+ * services (chat, library, analytics) that share it.
  */
 export interface Account {
   dir: string;
@@ -32,6 +35,7 @@ export interface Account {
   connection: SyncConnection;
   chat: ChatService;
   library: LibraryService;
+  analytics: AnalyticsService;
   downloadsDir(): string;
   start(): void;
   close(): Promise<void>;
@@ -68,6 +72,12 @@ export function openAccount(options: AccountOptions): Account {
     emit: options.emit,
     isOnline: () => connection.isOnline(),
   });
+  const analytics = new AnalyticsService({
+    db,
+    api,
+    exportsDir: () => options.exportsDir,
+    isOnline: () => connection.isOnline(),
+  });
   connection.register(chat.sync);
   connection.register(library.sync);
   connection.onStateChange((state) => {
@@ -81,6 +91,7 @@ export function openAccount(options: AccountOptions): Account {
     connection,
     chat,
     library,
+    analytics,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { validateCommand } from '../common/commands.js';
 import {
+  analyticsCommands,
   chatCommands,
   downloadCommands,
   libraryCommands,
@@ -25,6 +27,8 @@ export interface DesktopCoreOptions {
   secretStore: SecretStore;
   /** Prefix of URLs the renderer uses for offline files ("veza-media://local/" in Electron). */
   localMediaBase: string;
+  /** Where CSV exports are written (Electron: the user's Downloads folder); default `<dataDir>/exports`. */
+  exportsDir?: string;
   /** A better-sqlite3 binary built for Electron, when core runs inside it. */
   sqliteNativeBinding?: string;
   /** Reconnect delays of the sync engine; tests shorten them. */
@@ -122,6 +126,7 @@ export class DesktopCore {
       session: this.session,
       settings: () => this.settings.get(),
       localMediaBase: this.options.localMediaBase,
+      exportsDir: this.options.exportsDir ?? path.join(this.options.dataDir, 'exports'),
       sqliteNativeBinding: this.options.sqliteNativeBinding,
       backoff: this.options.backoff,
       emit: (event) => this.emit(event),
@@ -180,6 +185,7 @@ export class DesktopCore {
 
     ...routeTo(chatCommands, () => this.requireAccount().chat),
     ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
+    ...routeTo(analyticsCommands, () => this.requireAccount().analytics),
 
     getSettings: async () => this.settings.get(),
     updateSettings: (args) => this.updateSettings(args),

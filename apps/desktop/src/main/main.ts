@@ -129,6 +129,8 @@ async function start(): Promise<void> {
     dataDir,
     secretStore,
     localMediaBase: LOCAL_MEDIA_BASE,
+    // Exports are files the user asked for: where their other downloads go.
+    exportsDir: app.getPath('downloads'),
     workerPath: CORE_WORKER_PATH,
     // Dev launches point at a better-sqlite3 build for Electron's ABI; packaged apps get one from npmRebuild.
     ...(process.env.VEZA_SQLITE_BINDING ? { sqliteNativeBinding: process.env.VEZA_SQLITE_BINDING } : {}),

@@ -9,6 +9,7 @@
  * A new domain adds its file here: its table to COMMANDS, its events to CoreEvent.
  */
 import type { PlayEvent, Playlist, Track, TrackListQuery, User, WaveformPeaksDto } from '@veza/shared';
+import { analyticsCommands } from './analytics.js';
 import { chatCommands, type ChatEvent } from './chat.js';
 import type { ArgsOf, CommandTable, HandlersOf, ResultOf, SignaturesOf } from './command.js';
 import { downloadCommands, type DownloadsEvent } from './downloads.js';
@@ -17,6 +18,7 @@ import { libraryCommands, type LibraryEvent } from './library.js';
 import { sessionCommands, type SessionEvent } from './session.js';
 import { settingsCommands, shellCommands, type SettingsEvent } from './settings.js';
 
+export * from './analytics.js';
 export * from './chat.js';
 export * from './downloads.js';
 export * from './errors.js';
@@ -31,6 +33,7 @@ export const COMMANDS = {
   ...chatCommands,
   ...libraryCommands,
   ...downloadCommands,
+  ...analyticsCommands,
   ...settingsCommands,
   ...shellCommands,
 } satisfies CommandTable;

@@ -18,6 +18,8 @@ export interface CoreWorkerOptions {
   dataDir: string;
   secretStore: SecretStore;
   localMediaBase: string;
+  /** Where CSV exports are written; default `<dataDir>/exports`. */
+  exportsDir?: string;
   sqliteNativeBinding?: string;
   backoff?: { minDelayMs: number; maxDelayMs: number };
 }

@@ -9,6 +9,7 @@ import type { BridgeMessage } from '../../common/bridge-messages.js';
 export interface WorkerInit {
   dataDir: string;
   localMediaBase: string;
+  exportsDir?: string;
   sqliteNativeBinding?: string;
   backoff?: { minDelayMs: number; maxDelayMs: number };
 }
