@@ -5,6 +5,7 @@
  */
 import type { CoreEvent, SessionState } from '../common/contract.js';
 import { veza } from './bridge.js';
+import { useArtistStats, useDashboard } from './features/analytics/index.js';
 import { useConnection } from './features/connection/connection-store.js';
 import { useDownloads } from './features/downloads/downloads-store.js';
 import { useLibrary } from './features/library/library-store.js';
@@ -94,6 +95,8 @@ function resetSignedOut(): void {
   useMessages.getState().reset();
   useLibrary.getState().reset();
   useDownloads.getState().reset();
+  useDashboard.getState().reset();
+  useArtistStats.getState().reset();
   usePresence.getState().reset();
   useUi.getState().reset();
 }

@@ -39,7 +39,9 @@ export class AnalyticsCache {
   closest<T>(kind: string, key: string): Snapshot<T> | null {
     const row =
       this.db
-        .prepare<[string, string], Row>('SELECT data, fetched_at FROM analytics_snapshots WHERE kind = ? AND query_key = ?')
+        .prepare<[string, string], Row>(
+          'SELECT data, fetched_at FROM analytics_snapshots WHERE kind = ? AND query_key = ?',
+        )
         .get(kind, key) ??
       this.db
         .prepare<[string], Row>(
@@ -51,9 +53,8 @@ export class AnalyticsCache {
 
   count(kind: string): number {
     return (
-      this.db
-        .prepare<[string], { n: number }>('SELECT count(*) AS n FROM analytics_snapshots WHERE kind = ?')
-        .get(kind)?.n ?? 0
+      this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM analytics_snapshots WHERE kind = ?').get(kind)
+        ?.n ?? 0
     );
   }
 }

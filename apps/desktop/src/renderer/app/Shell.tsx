@@ -3,6 +3,7 @@ import { OfflineBanner } from '../features/connection/OfflineBanner.js';
 import { useShortcuts } from './shortcuts.js';
 import { useUi } from './ui-store.js';
 import { BrowseRooms } from '../features/chat/BrowseRooms.js';
+import { AnalyticsDashboard, ArtistStats } from '../features/analytics/index.js';
 import { Downloads } from '../features/downloads/Downloads.js';
 import { Home } from '../features/home/Home.js';
 import { Library } from '../features/library/Library.js';
@@ -32,6 +33,12 @@ export function Shell() {
       break;
     case 'downloads':
       main = <Downloads />;
+      break;
+    case 'stats':
+      main = <ArtistStats />;
+      break;
+    case 'analytics':
+      main = <AnalyticsDashboard />;
       break;
     case 'settings':
       main = <SettingsView />;

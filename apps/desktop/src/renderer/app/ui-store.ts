@@ -10,6 +10,8 @@ export type View =
   | { kind: 'browse' }
   | { kind: 'library' }
   | { kind: 'downloads' }
+  | { kind: 'stats' }
+  | { kind: 'analytics' }
   | { kind: 'settings' };
 
 export type ToastKind = 'error' | 'info' | 'success' | 'mention';

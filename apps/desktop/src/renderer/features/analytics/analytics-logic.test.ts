@@ -77,7 +77,9 @@ describe('ranges → queries', () => {
     expect(customRangeProblem({ from: '2026-11-01', to: '2026-11-30' }, TODAY)).toBeNull();
     expect(customRangeProblem({ from: '', to: '2026-11-30' }, TODAY)).toBe('Pick a start and an end date.');
     expect(customRangeProblem({ from: '2026-02-30', to: '2026-03-01' }, TODAY)).toBe('Pick a start and an end date.');
-    expect(customRangeProblem({ from: '2026-11-30', to: '2026-11-01' }, TODAY)).toBe('The range ends before it starts.');
+    expect(customRangeProblem({ from: '2026-11-30', to: '2026-11-01' }, TODAY)).toBe(
+      'The range ends before it starts.',
+    );
     expect(customRangeProblem({ from: '2027-01-01', to: '2027-01-02' }, TODAY)).toBe('The range starts in the future.');
     expect(customRangeProblem({ from: '1990-01-01', to: '2026-12-07' }, TODAY)).toBe('Pick at most 120 months.');
     // An artist's figures are per day: no coarser bucket to fall back on.

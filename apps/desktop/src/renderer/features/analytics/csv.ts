@@ -40,12 +40,7 @@ export function topCsv(list: TopList): string {
 export function artistDaysCsv(view: ArtistStatsView): string {
   return toCsv(
     ['day', 'plays', 'listeners', 'listening_hours'],
-    filledDays(view.stats, view.range).map((d) => [
-      d.day,
-      d.plays,
-      d.listeners,
-      roundTo(d.listeningSeconds / 3600, 3),
-    ]),
+    filledDays(view.stats, view.range).map((d) => [d.day, d.plays, d.listeners, roundTo(d.listeningSeconds / 3600, 3)]),
   );
 }
 

@@ -97,7 +97,8 @@ export function defaultBucket(range: DayRange): AnalyticsBucket {
  * bucket choice (an artist's per-day figures).
  */
 export function customRangeProblem(range: DayRange, today: Date, maxDays?: number): string | null {
-  if (Number.isNaN(dayStartMs(range.from)) || Number.isNaN(dayStartMs(range.to))) return 'Pick a start and an end date.';
+  if (Number.isNaN(dayStartMs(range.from)) || Number.isNaN(dayStartMs(range.to)))
+    return 'Pick a start and an end date.';
   if (range.from > range.to) return 'The range ends before it starts.';
   if (range.from > utcDay(today)) return 'The range starts in the future.';
   if (maxDays !== undefined && daysIn(range) > maxDays) return `Pick at most ${maxDays} days.`;
