@@ -8,7 +8,7 @@ import { Freshness } from './Freshness.js';
 import { LiveTiles } from './LiveTiles.js';
 import { MetricChart } from './MetricChart.js';
 import { RangePicker } from './RangePicker.js';
-import { formatRange } from './ranges.js';
+import { formatRange, RANGE_LIMITS } from './ranges.js';
 import { TopTable } from './TopTable.js';
 
 /**
@@ -54,6 +54,8 @@ export function AnalyticsDashboard() {
             onSelect={store.select}
             bucket={effectiveBucket(selection, chosenBucket)}
             onBucket={store.setBucket}
+            // The top lists cover at most a year of days, whatever the bucket.
+            maxDays={RANGE_LIMITS.maxDays}
           />
           <button
             type="button"
