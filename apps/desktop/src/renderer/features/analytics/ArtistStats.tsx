@@ -8,14 +8,7 @@ import { Freshness } from './Freshness.js';
 import { LineChart } from './LineChart.js';
 import { RangePicker } from './RangePicker.js';
 import { formatRange, RANGE_LIMITS } from './ranges.js';
-import {
-  artistListeningChart,
-  artistPlaysChart,
-  filledDays,
-  formatFigure,
-  formatListening,
-  roundTo,
-} from './series.js';
+import { artistListeningChart, artistPlaysChart, filledDays, formatFigure, formatListening } from './series.js';
 
 /** An artist's own figures: totals, plays and listeners per day, listening time, per track. */
 export function ArtistStats() {
@@ -93,15 +86,11 @@ export function ArtistStats() {
                 </figcaption>
                 <LineChart data={plays} label="Plays and listeners per day" valueFormat={formatFigure} />
               </figure>
-              <figure className="card chart-card" aria-label="Listening hours per day">
+              <figure className="card chart-card" aria-label="Listening minutes per day">
                 <figcaption>
-                  <span className="chart-title">Listening hours per day</span>
+                  <span className="chart-title">Listening minutes per day</span>
                 </figcaption>
-                <LineChart
-                  data={listening}
-                  label="Listening hours per day"
-                  valueFormat={(v) => String(roundTo(v, 2))}
-                />
+                <LineChart data={listening} label="Listening minutes per day" valueFormat={formatFigure} />
               </figure>
             </div>
             <section className="card top-table" aria-label="Per track">

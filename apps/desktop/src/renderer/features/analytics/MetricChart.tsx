@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { History } from '../../../common/contract.js';
 import { LineChart } from './LineChart.js';
-import { formatFigure, headline, historyChart, metricTitle } from './series.js';
+import { formatFigure, formatHeadline, headline, historyChart, metricTitle } from './series.js';
 
 /** One history metric: its title, its headline figure, and its chart. */
 export function MetricChart({ history }: { history: History }) {
@@ -13,7 +13,7 @@ export function MetricChart({ history }: { history: History }) {
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="chart-figure">
-          {formatFigure(head.value)} <span className="muted small">{head.caption}</span>
+          {formatHeadline(history.metric, head.value)} <span className="muted small">{head.caption}</span>
         </span>
       </figcaption>
       <LineChart data={data} label={`${title}, ${history.points.length} points`} valueFormat={formatFigure} />

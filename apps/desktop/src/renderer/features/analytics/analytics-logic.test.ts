@@ -18,6 +18,8 @@ import {
   artistPlaysChart,
   DASHBOARD_METRICS,
   filledDays,
+  formatFigure,
+  formatHeadline,
   formatListening,
   headline,
   historyChart,
@@ -126,10 +128,14 @@ describe('series building', () => {
       ['2026-12-05', 0],
     ]);
     expect(artistPlaysChart(days).lines.map((l) => l.label)).toEqual(['Plays', 'Listeners']);
-    expect(artistListeningChart(days).lines[0]!.values).toEqual([0, 1, 0, 0.5, 0]);
+    expect(artistListeningChart(days).lines[0]!.values).toEqual([0, 60, 0, 30, 0]);
     expect(formatListening(42)).toBe('42 s');
     expect(formatListening(5400)).toBe('1 h 30 min');
     expect(formatListening(7200)).toBe('2 h');
+    expect(formatFigure(0.00333)).toBe('0.0033');
+    expect(formatFigure(1234)).toBe((1234).toLocaleString());
+    expect(formatHeadline('listening_hours', 12 / 3600)).toBe('12 s');
+    expect(formatHeadline('plays', 3)).toBe('3');
   });
 });
 

@@ -98,7 +98,8 @@ export function artistPlaysChart(days: readonly ArtistDay[]): ChartData {
 export function artistListeningChart(days: readonly ArtistDay[]): ChartData {
   return {
     x: days.map((d) => daySeconds(d.day)),
-    lines: [{ label: 'Listening hours', values: days.map((d) => roundTo(d.listeningSeconds / 3600, 2)) }],
+    // Minutes: a new artist's hours per day are fractions too small to read on an axis.
+    lines: [{ label: 'Listening minutes', values: days.map((d) => roundTo(d.listeningSeconds / 60, 2)) }],
   };
 }
 
@@ -117,7 +118,14 @@ export function formatListening(seconds: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
-const compact = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 2 });
+/** 1234 → "1,234"; small fractions keep two significant digits (0.0033 → "0.0033", not "0"). */
 export function formatFigure(value: number): string {
-  return compact.format(value);
+  return Number.isInteger(value) || Math.abs(value) >= 10 ? whole.format(value) : small.format(value);
+}
+
+/** A chart heading's figure: listening hours read better as a duration ("12 s", "3 h 20 min"). */
+export function formatHeadline(metric: AnalyticsMetric, value: number): string {
+  return metric === 'listening_hours' ? formatListening(value * 3600) : formatFigure(value);
 }
