@@ -5,6 +5,7 @@ import { openCacheDatabase, type CacheDb } from './cache/database.js';
 import { WebSocket } from 'ws';
 import { ChatService } from './chat/chat-service.js';
 import { LibraryService } from './library/library-service.js';
+import { ModerationService } from './moderation/moderation-service.js';
 import { accountDir, type SessionManager } from './session/session-manager.js';
 import { DEFAULT_BACKOFF } from './sync/backoff.js';
 import { stderrLogger } from './sync/logger.js';
@@ -32,6 +33,7 @@ export interface Account {
   connection: SyncConnection;
   chat: ChatService;
   library: LibraryService;
+  moderation: ModerationService;
   downloadsDir(): string;
   start(): void;
   close(): Promise<void>;
@@ -50,13 +52,16 @@ export function openAccount(options: AccountOptions): Account {
     factory: (url) => new WebSocket(url),
     log: stderrLogger,
   });
+  const moderation = new ModerationService({ db, api, connection, log: stderrLogger, emit: options.emit });
   const chat = new ChatService({
     db,
     api,
     connection,
     me: { id: options.user.id, username: options.user.username },
     emit: options.emit,
+    mutes: moderation.mutes,
   });
+  moderation.attachChat(chat);
   const library = new LibraryService({
     db,
     api,
@@ -70,6 +75,7 @@ export function openAccount(options: AccountOptions): Account {
   });
   connection.register(chat.sync);
   connection.register(library.sync);
+  connection.register(moderation.sync);
   connection.onStateChange((state) => {
     options.emit({ type: 'connection.changed', connection: state });
     library.onConnectionChange(state);
@@ -81,9 +87,11 @@ export function openAccount(options: AccountOptions): Account {
     connection,
     chat,
     library,
+    moderation,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
+      moderation.start();
       connection.start();
       library.start();
     },
@@ -91,6 +99,7 @@ export function openAccount(options: AccountOptions): Account {
       if (closed) return;
       closed = true;
       connection.stop();
+      moderation.stop();
       await Promise.allSettled([chat.stop(), library.stop()]);
       db.close();
     },

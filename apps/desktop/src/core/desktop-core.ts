@@ -4,6 +4,8 @@ import {
   chatCommands,
   downloadCommands,
   libraryCommands,
+  reportCommands,
+  standingCommands,
   type CommandHandlers,
   type CommandName,
   type CommandOutcome,
@@ -180,6 +182,7 @@ export class DesktopCore {
 
     ...routeTo(chatCommands, () => this.requireAccount().chat),
     ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
+    ...routeTo({ ...reportCommands, ...standingCommands }, () => this.requireAccount().moderation),
 
     getSettings: async () => this.settings.get(),
     updateSettings: (args) => this.updateSettings(args),
