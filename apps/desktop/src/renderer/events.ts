@@ -15,6 +15,7 @@ import { useRooms } from './features/chat/rooms-store.js';
 import { useSession } from './features/session/session-store.js';
 import { useSettings } from './features/settings/settings-store.js';
 import { useUi } from './app/ui-store.js';
+import { useModeration } from './features/moderation/moderation-store.js';
 
 export function dispatchEvent(event: CoreEvent): void {
   switch (event.type) {
@@ -60,6 +61,16 @@ export function dispatchEvent(event: CoreEvent): void {
     case 'downloads.changed':
       useDownloads.getState().set(event.downloads);
       break;
+    case 'rules.changed':
+      void useModeration.getState().loadRules();
+      break;
+    case 'standing.changed':
+      void useModeration.getState().loadStanding();
+      break;
+    case 'moderation.notice':
+      // Bans and timeouts also change the standing (core sends standing.changed first).
+      useModeration.getState().notice(event);
+      break;
     case 'settings.changed':
       useSettings.getState().set(event.settings);
       usePlayer.getState().syncSettings(event.settings.volume, event.settings.playbackQuality);
@@ -77,6 +88,7 @@ async function loadSignedIn(): Promise<void> {
     useRooms.getState().load(),
     useDownloads.getState().load(),
     useConnection.getState().load(),
+    useModeration.getState().load(),
     useSettings
       .getState()
       .load()
@@ -95,6 +107,7 @@ function resetSignedOut(): void {
   useLibrary.getState().reset();
   useDownloads.getState().reset();
   usePresence.getState().reset();
+  useModeration.getState().reset();
   useUi.getState().reset();
 }
 
