@@ -6,6 +6,7 @@
 import {
   compileRules,
   evaluateMessage,
+  RECENT_MAX_MESSAGES,
   RECENT_WINDOW_MS,
   type CompiledRules,
   type RuleContext,
@@ -79,7 +80,8 @@ export function draftContext(facts: DraftFacts): RuleContext {
     .filter((m) => m.authorId === facts.myId && m.deletedAt === null && m.delivery !== 'failed')
     .map((m) => ({ body: m.body, at: Date.parse(m.createdAt) }))
     .filter((m) => Number.isFinite(m.at) && m.at >= since && m.at <= facts.now)
-    .sort((a, b) => a.at - b.at);
+    .sort((a, b) => a.at - b.at)
+    .slice(-RECENT_MAX_MESSAGES);
   const created = facts.accountCreatedAt === null ? NaN : Date.parse(facts.accountCreatedAt);
   return {
     authorRole: facts.role,
