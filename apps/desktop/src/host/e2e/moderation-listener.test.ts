@@ -1,0 +1,156 @@
+/**
+ * A listener's side of moderation in Chromium through the browser host: the rules a moderator
+ * set reach the app and the composer warns on a draft before sending, with the server stopped
+ * (offline, from the cache); a listener reports someone's message from its menu with the
+ * keyboard, and the moderators' queue has it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { ROLE_PERMISSIONS, type ModerationRule, type ReportPage } from '@veza/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import {
+  collectPageErrors,
+  createRoom,
+  ensureBuilt,
+  isSeriousPageError,
+  joinRoom,
+  launchChromium,
+  screenshotter,
+  signInThroughUi,
+  startTestHost,
+  type TestHost,
+} from './support.js';
+
+let server: TestServer;
+let browser: Browser;
+let host: TestHost;
+let page: Page;
+let moderatorToken: string;
+let errors: string[] = [];
+const shot = screenshotter('moderation-listener');
+const ROOM = `Lobby ${Date.now().toString(36)}`;
+const BOB_SAYS = 'Anyone up for the listening party tonight?';
+
+async function rest<T>(method: string, route: string, token: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${server.url}/api/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const composer = () => page.getByRole('textbox', { name: 'Message' });
+const warning = () => page.getByTestId('rule-warning');
+const connection = () => page.getByRole('status', { name: 'Connection' });
+
+beforeAll(async () => {
+  await ensureBuilt();
+  server = await startTestServer();
+  const [alice, bob, moderator] = await Promise.all([server.signUp(), server.signUp(), server.signUp('moderator')]);
+  moderatorToken = moderator.accessToken;
+  const room = await createRoom(server, alice.accessToken, ROOM, 'Say hi');
+  await joinRoom(server, bob.accessToken, room.id);
+  await rest<ModerationRule>('POST', '/moderation/rules', moderatorToken, {
+    name: 'Gambling ads',
+    enabled: true,
+    roomId: null,
+    config: { kind: 'keywords', keywords: ['casino', 'jackpot'], patterns: [], allow: [], preset: false },
+    action: 'block',
+    timeoutSeconds: null,
+    reason: 'No gambling ads here.',
+    exemptRoles: ['moderator', 'admin'],
+    exemptRoomRoles: [],
+  });
+  await rest<ModerationRule>('POST', '/moderation/rules', moderatorToken, {
+    name: 'Links are reviewed',
+    enabled: true,
+    roomId: null,
+    config: { kind: 'links', mode: 'block_all', allowDomains: [] },
+    action: 'hold',
+    timeoutSeconds: null,
+    reason: 'Links wait for a moderator.',
+    exemptRoles: [],
+    exemptRoomRoles: [],
+  });
+  // Bob says something Alice will report (through the server's chat service: no UI needed for him).
+  await server.app().veza.chat.send(
+    { id: bob.user.id, username: bob.user.username, permissions: new Set(ROLE_PERMISSIONS.listener) },
+    { roomId: room.id, clientId: randomUUID(), body: BOB_SAYS },
+  );
+  host = await startTestHost(server);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  errors = collectPageErrors(page);
+  await signInThroughUi(page, host, server, alice.user.username, alice.password);
+  await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: ROOM }).click();
+  await page.getByRole('log', { name: 'Messages' }).waitFor();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await server?.close();
+});
+
+describe('a listener and moderation', () => {
+  it('the composer warns on a rule while offline: blocked drafts cannot be sent, held ones say so', async () => {
+    // The mirror fetched the rules after welcome; then the network goes.
+    await expect
+      .poll(() => page.evaluate(async () => (await (globalThis as never as { veza: { getEffectiveRules(): Promise<{ rules: unknown[] } | null> } }).veza.getEffectiveRules())?.rules.length ?? 0))
+      .toBe(2);
+    await server.stop();
+    await expect.poll(() => connection().textContent(), { timeout: 15_000 }).toContain('Offline');
+
+    await composer().fill('Best odds at the c4sino, DM me');
+    await expect.poll(() => warning().getAttribute('data-level')).toBe('block');
+    await expect.poll(() => warning().textContent()).toContain('No gambling ads here.');
+    expect(await warning().locator('mark').textContent()).toMatch(/c4sino/i);
+    expect(await page.getByRole('button', { name: 'Send message' }).isDisabled()).toBe(true);
+    await composer().press('Enter');
+    expect(await composer().inputValue()).toBe('Best odds at the c4sino, DM me');
+    await shot(page, 'offline-composer-blocked');
+
+    await composer().fill('New mix: https://example.com/mix');
+    await expect.poll(() => warning().getAttribute('data-level')).toBe('caution');
+    await expect.poll(() => warning().textContent()).toContain('Links wait for a moderator.');
+    expect(await page.getByRole('button', { name: 'Send message' }).isDisabled()).toBe(false);
+    await shot(page, 'offline-composer-held-warning');
+
+    await composer().fill('See you at the party');
+    await expect.poll(() => warning().count()).toBe(0);
+    await composer().fill('');
+    await server.restart();
+    await expect.poll(() => connection().textContent(), { timeout: 15_000 }).toContain('Online');
+  });
+
+  it('reports a message from its menu with the keyboard; the moderators’ queue has it', async () => {
+    const bobMessage = page
+      .getByRole('log', { name: 'Messages' })
+      .getByTestId('message')
+      .filter({ hasText: BOB_SAYS });
+    await bobMessage.hover();
+    await bobMessage.getByRole('button', { name: 'Report message' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByRole('heading').textContent()).toMatch(/^Report the message by /);
+    // Keyboard only: focus the first reason, arrow down to Harassment, tab to details.
+    await dialog.getByRole('radio', { name: /Spam/ }).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    expect(await dialog.getByRole('radio', { name: /Harassment/ }).isChecked()).toBe(true);
+    await dialog.getByRole('textbox').fill('Keeps pinging everyone about parties.');
+    await shot(page, 'report-dialog');
+    await dialog.getByRole('button', { name: 'Report', exact: true }).click();
+    await page.getByText('Reported. Moderators will review it.').waitFor({ timeout: 10_000 });
+    await shot(page, 'reported-toast');
+    const queue = await rest<ReportPage>('GET', '/moderation/reports?state=open', moderatorToken);
+    const mine = queue.reports.filter((r) => r.source === 'user' && r.target.type === 'message');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ reason: 'harassment', details: 'Keeps pinging everyone about parties.' });
+    expect(errors.filter(isSeriousPageError)).toEqual([]);
+  });
+});
