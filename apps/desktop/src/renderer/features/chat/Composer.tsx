@@ -170,7 +170,7 @@ export function Composer({ roomId, roomName, myId, messages, mode, setMode, disa
       </div>
       {verdict && (
         <div id={`rule-warning-${roomId}`}>
-          <ComposerRuleWarning verdict={verdict} draft={draft} />
+          <ComposerRuleWarning verdict={verdict} />
         </div>
       )}
       <div className="composer-hint">

@@ -5,9 +5,9 @@ import { actionSentence, spanParts, type DraftVerdict } from './draft-check.js';
  * Under the composer: which rule the draft breaks and why, before it is sent. A block is red and
  * comes with send disabled; hold, flag and the like are a softer amber note.
  */
-export function ComposerRuleWarning({ verdict, draft }: { verdict: DraftVerdict; draft: string }) {
+export function ComposerRuleWarning({ verdict }: { verdict: DraftVerdict }) {
   const top = verdict.hits[0]!;
-  const parts = spanParts(draft, top.span);
+  const parts = spanParts(verdict.draft, top.span);
   const others = verdict.hits.length - 1;
   return (
     <div

@@ -24,6 +24,8 @@ export interface DraftVerdict {
   action: RuleAction;
   /** Strongest first. */
   hits: RuleHit[];
+  /** The text evaluated (spans point into it; it may trail the composer's by a keystroke). */
+  draft: string;
 }
 
 /** Actions that stop the message from reaching anyone now. Hold waits for a moderator; flag goes through. */
@@ -107,7 +109,7 @@ export function checkDraft(rules: CompiledRules, facts: DraftFacts): DraftVerdic
   }
   if (result.hits.length === 0 || result.action === null) return null;
   const hits = [...result.hits].sort((a, b) => STRENGTH[b.action] - STRENGTH[a.action]);
-  return { level: BLOCKING.has(result.action) ? 'block' : 'caution', action: result.action, hits };
+  return { level: BLOCKING.has(result.action) ? 'block' : 'caution', action: result.action, hits, draft: facts.draft };
 }
 
 /** The draft cut around a hit's span, for highlighting (null when the hit has no usable span). */
