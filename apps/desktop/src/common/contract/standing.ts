@@ -28,14 +28,7 @@ export const standingCommands = {
 };
 
 export type ModerationNoticeKind =
-  | 'warning'
-  | 'timeout'
-  | 'room_ban'
-  | 'ban'
-  | 'unban'
-  | 'held'
-  | 'approved'
-  | 'rejected';
+  'warning' | 'timeout' | 'room_ban' | 'ban' | 'unban' | 'held' | 'approved' | 'rejected';
 
 /** `*.changed` carry no data: the store re-queries. `moderation.notice` is for a toast or banner. */
 export type StandingEvent =

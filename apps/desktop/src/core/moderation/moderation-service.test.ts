@@ -64,8 +64,7 @@ function notice(partial: Partial<ServerFrameOf<'moderation'>> & Pick<ServerFrame
   });
 }
 
-const welcome = () =>
-  service.sync.onWelcome!({ type: 'welcome' } as unknown as ServerFrameOf<'welcome'>);
+const welcome = () => service.sync.onWelcome!({ type: 'welcome' } as unknown as ServerFrameOf<'welcome'>);
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'veza-moderation-'));

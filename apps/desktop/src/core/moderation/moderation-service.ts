@@ -37,7 +37,7 @@ export interface ModerationServiceOptions {
 
 type ModerationFrame = ServerFrameOf<'moderation'>;
 /** Timers longer than this overflow setTimeout; a longer ban is re-armed on restart anyway. */
-const MAX_TIMER_MS = 2 **31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A listener's side of moderation: the rules mirror (for the composer), my standing (bans and
@@ -166,7 +166,8 @@ export class ModerationService implements HandlersOf<typeof reportCommands & typ
         this.restrict({ scope: roomScope, kind: 'timeout', reason: frame.reason, until: frame.until });
         break;
       case 'room_ban':
-        if (frame.roomId) this.restrict({ scope: frame.roomId, kind: 'room_ban', reason: frame.reason, until: frame.until });
+        if (frame.roomId)
+          this.restrict({ scope: frame.roomId, kind: 'room_ban', reason: frame.reason, until: frame.until });
         break;
       case 'ban':
         this.recordBan(frame.reason, frame.until);

@@ -24,9 +24,7 @@ export class ReportSender {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly refusals = new Map<number, DesktopError>();
 
-  constructor(
-    private readonly deps: { outbox: ReportOutbox; api: ApiClient; log: SyncLogger; retryMs?: number },
-  ) {}
+  constructor(private readonly deps: { outbox: ReportOutbox; api: ApiClient; log: SyncLogger; retryMs?: number }) {}
 
   drain(): Promise<void> {
     if (this.stopped) return Promise.resolve();

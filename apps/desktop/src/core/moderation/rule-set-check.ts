@@ -10,9 +10,7 @@ export const MAX_MIRRORED_RULES = 2_000;
 
 const ruleCheck = Compile(ModerationRuleSchema);
 
-export type RuleSetCheck =
-  | { ok: true; ruleSet: ModerationRuleSet; dropped: number }
-  | { ok: false; reason: string };
+export type RuleSetCheck = { ok: true; ruleSet: ModerationRuleSet; dropped: number } | { ok: false; reason: string };
 
 /**
  * What the server sent as a rule set, checked before it reaches the cache or the composer: the

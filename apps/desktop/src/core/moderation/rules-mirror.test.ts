@@ -123,7 +123,9 @@ describe('rules mirror', () => {
   it('a huge rule set is capped, stored and read back', async () => {
     const keywords = Array.from({ length: RULE_LIMITS.maxKeywords }, (_, i) => `word${i}`);
     const rules = Array.from({ length: MAX_MIRRORED_RULES + 50 }, () =>
-      keywordRule({ config: { kind: 'keywords', keywords: keywords.slice(0, 50), patterns: [], allow: [], preset: false } }),
+      keywordRule({
+        config: { kind: 'keywords', keywords: keywords.slice(0, 50), patterns: [], allow: [], preset: false },
+      }),
     );
     rules[0] = keywordRule({ config: { kind: 'keywords', keywords, patterns: [], allow: [], preset: true } });
     server.answer((_req, _body, res) => json(res, 200, { version: 9, rules }));

@@ -71,7 +71,8 @@ export class RulesMirror {
       this.deps.log.warn('ignored a malformed moderation rule set', { reason: checked.reason });
       return;
     }
-    if (checked.dropped > 0) this.deps.log.warn('dropped moderation rules the app cannot use', { count: checked.dropped });
+    if (checked.dropped > 0)
+      this.deps.log.warn('dropped moderation rules the app cannot use', { count: checked.dropped });
     // Fetches never overlap, so this answer is the newest; a lower version than cached means the
     // server's rules were reset, and the server is the authority.
     this.deps.store.put(checked.ruleSet);

@@ -22,8 +22,7 @@ export class RulesStore {
 
   version(): number | null {
     const row = this.db.prepare('SELECT version FROM moderation_rules WHERE id = 1').get() as
-      | { version: number }
-      | undefined;
+      { version: number } | undefined;
     return row?.version ?? null;
   }
 

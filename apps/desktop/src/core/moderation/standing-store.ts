@@ -34,7 +34,9 @@ export class StandingStore {
   lift(scope: string, kinds: readonly Restriction['kind'][]): boolean {
     let changes = 0;
     for (const kind of kinds) {
-      changes += this.db.prepare('DELETE FROM moderation_standing WHERE scope = ? AND kind = ?').run(scope, kind).changes;
+      changes += this.db
+        .prepare('DELETE FROM moderation_standing WHERE scope = ? AND kind = ?')
+        .run(scope, kind).changes;
     }
     return changes > 0;
   }

@@ -35,7 +35,10 @@ const BOB_SAYS = 'Anyone up for the listening party tonight?';
 async function rest<T>(method: string, route: string, token: string, body?: unknown): Promise<T> {
   const response = await fetch(`${server.url}/api/v1${route}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
@@ -76,10 +79,12 @@ beforeAll(async () => {
     exemptRoomRoles: [],
   });
   // Bob says something Alice will report (through the server's chat service: no UI needed for him).
-  await server.app().veza.chat.send(
-    { id: bob.user.id, username: bob.user.username, permissions: new Set(ROLE_PERMISSIONS.listener) },
-    { roomId: room.id, clientId: randomUUID(), body: BOB_SAYS },
-  );
+  await server
+    .app()
+    .veza.chat.send(
+      { id: bob.user.id, username: bob.user.username, permissions: new Set(ROLE_PERMISSIONS.listener) },
+      { roomId: room.id, clientId: randomUUID(), body: BOB_SAYS },
+    );
   host = await startTestHost(server);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -99,7 +104,16 @@ describe('a listener and moderation', () => {
   it('the composer warns on a rule while offline: blocked drafts cannot be sent, held ones say so', async () => {
     // The mirror fetched the rules after welcome; then the network goes.
     await expect
-      .poll(() => page.evaluate(async () => (await (globalThis as never as { veza: { getEffectiveRules(): Promise<{ rules: unknown[] } | null> } }).veza.getEffectiveRules())?.rules.length ?? 0))
+      .poll(() =>
+        page.evaluate(
+          async () =>
+            (
+              await (
+                globalThis as never as { veza: { getEffectiveRules(): Promise<{ rules: unknown[] } | null> } }
+              ).veza.getEffectiveRules()
+            )?.rules.length ?? 0,
+        ),
+      )
       .toBe(2);
     await server.stop();
     await expect.poll(() => connection().textContent(), { timeout: 15_000 }).toContain('Offline');
@@ -127,10 +141,7 @@ describe('a listener and moderation', () => {
   });
 
   it('reports a message from its menu with the keyboard; the moderators’ queue has it', async () => {
-    const bobMessage = page
-      .getByRole('log', { name: 'Messages' })
-      .getByTestId('message')
-      .filter({ hasText: BOB_SAYS });
+    const bobMessage = page.getByRole('log', { name: 'Messages' }).getByTestId('message').filter({ hasText: BOB_SAYS });
     await bobMessage.hover();
     await bobMessage.getByRole('button', { name: 'Report message' }).focus();
     await page.keyboard.press('Enter');

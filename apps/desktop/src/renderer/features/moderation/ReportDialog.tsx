@@ -54,7 +54,9 @@ export function ReportDialog() {
           void submit();
         }}
       >
-        <p className="muted small">Moderators will see what you report and why. The person is not told who reported them.</p>
+        <p className="muted small">
+          Moderators will see what you report and why. The person is not told who reported them.
+        </p>
         <fieldset className="report-reasons">
           <legend>Why are you reporting this?</legend>
           {REPORT_REASONS.map((value) => (

@@ -118,16 +118,10 @@ describe('checkDraft', () => {
       version: 1,
       rules: [rule({ kind: 'slow_mode', intervalSeconds: 60 }, { roomId })],
     });
-    expect(checkDraft(compiled, facts('hi', { messages: [mine('earlier', 20_000)] }))?.hits[0]?.kind).toBe(
-      'slow_mode',
-    );
+    expect(checkDraft(compiled, facts('hi', { messages: [mine('earlier', 20_000)] }))?.hits[0]?.kind).toBe('slow_mode');
     expect(checkDraft(compiled, facts('hi', { messages: [mine('earlier', 120_000)] }))).toBeNull();
-    expect(
-      checkDraft(compiled, facts('hi', { messages: [mine('x', 20_000, { delivery: 'failed' })] })),
-    ).toBeNull();
-    expect(
-      checkDraft(compiled, facts('hi', { messages: [mine('x', 20_000, { authorId: randomUUID() })] })),
-    ).toBeNull();
+    expect(checkDraft(compiled, facts('hi', { messages: [mine('x', 20_000, { delivery: 'failed' })] }))).toBeNull();
+    expect(checkDraft(compiled, facts('hi', { messages: [mine('x', 20_000, { authorId: randomUUID() })] }))).toBeNull();
   });
 
   it('counts distinct mentions in the draft for mention spam', () => {

@@ -21,7 +21,8 @@ export function muteIn(standing: Standing, roomId: string, now: number): Restric
   let found: Restriction | null = null;
   for (const r of standing.restrictions) {
     if (r.kind !== 'timeout' || (r.scope !== SERVER_SCOPE && r.scope !== roomId) || !live(r, now)) continue;
-    if (!found || r.until === null || (found.until !== null && Date.parse(r.until) > Date.parse(found.until))) found = r;
+    if (!found || r.until === null || (found.until !== null && Date.parse(r.until) > Date.parse(found.until)))
+      found = r;
   }
   return found;
 }
