@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+// The renderer's tests typecheck with the DOM library: Web Crypto, not node:crypto.
 import type { ModerationRule, RuleConfig } from '@veza/shared';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../common/contract.js';
 import { checkDraft, compileMirror, draftContext, mentionCount, spanParts, type DraftFacts } from './draft-check.js';
+
+const randomUUID = (): string => crypto.randomUUID();
 
 const now = Date.parse('2026-12-07T12:00:00Z');
 const me = randomUUID();
