@@ -13,17 +13,24 @@ export function ReportDialog() {
   const [reason, setReason] = useState<ReportReason | null>(null);
   const [details, setDetails] = useState('');
   const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setReason(null);
     setDetails('');
     setSending(false);
+    setError(null);
   }, [subject]);
   const { closeReport, submitReport } = useModeration.getState();
   const needsDetails = reason === 'other' && !details.trim();
   const submit = async (): Promise<void> => {
     if (!reason || needsDetails || sending) return;
     setSending(true);
-    if (!(await submitReport(reason, details))) setSending(false);
+    setError(null);
+    const refusal = await submitReport(reason, details);
+    if (refusal) {
+      setError(refusal);
+      setSending(false);
+    }
   };
   return (
     <Dialog
@@ -84,6 +91,11 @@ export function ReportDialog() {
             placeholder="What should the moderators know?"
           />
         </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </Dialog>
   );

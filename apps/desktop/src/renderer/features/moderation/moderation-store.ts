@@ -32,8 +32,8 @@ interface ModerationStore {
   notice(event: Extract<StandingEvent, { type: 'moderation.notice' }>): void;
   openReport(subject: ReportSubject): void;
   closeReport(): void;
-  /** True when the report was sent or queued. */
-  submitReport(reason: ReportReason, details: string): Promise<boolean>;
+  /** Null when the report was sent or queued; otherwise why not (shown in the dialog, above its backdrop). */
+  submitReport(reason: ReportReason, details: string): Promise<string | null>;
   reset(): void;
 }
 
@@ -101,7 +101,7 @@ export const useModeration = create<ModerationStore>()((set, get) => ({
 
   submitReport: async (reason, details) => {
     const subject = get().reporting;
-    if (!subject) return false;
+    if (!subject) return null;
     try {
       const outcome = await veza.reportContent({
         target: subject.target,
@@ -117,10 +117,9 @@ export const useModeration = create<ModerationStore>()((set, get) => ({
             ? 'Reported. Moderators will review it.'
             : 'Reported. It will reach the moderators when you are back online.',
         );
-      return true;
+      return null;
     } catch (error) {
-      useUi.getState().toast('error', errorMessage(error));
-      return false;
+      return errorMessage(error);
     }
   },
 
