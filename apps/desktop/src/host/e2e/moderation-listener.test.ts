@@ -27,6 +27,7 @@ let browser: Browser;
 let host: TestHost;
 let page: Page;
 let moderatorToken: string;
+let aliceId: string;
 let errors: string[] = [];
 const shot = screenshotter('moderation-listener');
 const ROOM = `Lobby ${Date.now().toString(36)}`;
@@ -54,6 +55,7 @@ beforeAll(async () => {
   server = await startTestServer();
   const [alice, bob, moderator] = await Promise.all([server.signUp(), server.signUp(), server.signUp('moderator')]);
   moderatorToken = moderator.accessToken;
+  aliceId = alice.user.id;
   const room = await createRoom(server, alice.accessToken, ROOM, 'Say hi');
   await joinRoom(server, bob.accessToken, room.id);
   await rest<ModerationRule>('POST', '/moderation/rules', moderatorToken, {
@@ -162,6 +164,21 @@ describe('a listener and moderation', () => {
     const mine = queue.reports.filter((r) => r.source === 'user' && r.target.type === 'message');
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ reason: 'harassment', details: 'Keeps pinging everyone about parties.' });
+    expect(errors.filter(isSeriousPageError)).toEqual([]);
+  });
+
+  it('a server ban shows the ban screen at once, with the reason and the end', async () => {
+    await rest('POST', '/moderation/actions', moderatorToken, {
+      action: 'ban',
+      userId: aliceId,
+      durationSeconds: 3 * 24 * 3600,
+      reason: 'Repeated spam after two warnings.',
+    });
+    const screen = page.getByRole('alertdialog', { name: 'You are banned' });
+    await screen.waitFor({ timeout: 10_000 });
+    expect(await screen.textContent()).toContain('Repeated spam after two warnings.');
+    expect(await screen.textContent()).toMatch(/The ban lasts until /);
+    await shot(page, 'banned');
     expect(errors.filter(isSeriousPageError)).toEqual([]);
   });
 });
