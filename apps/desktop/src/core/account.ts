@@ -3,6 +3,7 @@ import type { User } from '@veza/shared';
 import type { CoreEvent, Settings } from '../common/contract.js';
 import { openCacheDatabase, type CacheDb } from './cache/database.js';
 import { WebSocket } from 'ws';
+import { AdminService } from './admin/admin-service.js';
 import { ChatService } from './chat/chat-service.js';
 import { LibraryService } from './library/library-service.js';
 import { accountDir, type SessionManager } from './session/session-manager.js';
@@ -32,6 +33,7 @@ export interface Account {
   connection: SyncConnection;
   chat: ChatService;
   library: LibraryService;
+  admin: AdminService;
   downloadsDir(): string;
   start(): void;
   close(): Promise<void>;
@@ -68,11 +70,19 @@ export function openAccount(options: AccountOptions): Account {
     emit: options.emit,
     isOnline: () => connection.isOnline(),
   });
+  const admin = new AdminService({
+    db,
+    api,
+    settings: options.settings,
+    emit: options.emit,
+    isOnline: () => connection.isOnline(),
+  });
   connection.register(chat.sync);
   connection.register(library.sync);
   connection.onStateChange((state) => {
     options.emit({ type: 'connection.changed', connection: state });
     library.onConnectionChange(state);
+    if (state.status === 'online') admin.onOnline();
   });
   let closed = false;
   return {
@@ -81,6 +91,7 @@ export function openAccount(options: AccountOptions): Account {
     connection,
     chat,
     library,
+    admin,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
@@ -91,7 +102,7 @@ export function openAccount(options: AccountOptions): Account {
       if (closed) return;
       closed = true;
       connection.stop();
-      await Promise.allSettled([chat.stop(), library.stop()]);
+      await Promise.allSettled([chat.stop(), library.stop(), admin.stop()]);
       db.close();
     },
   };

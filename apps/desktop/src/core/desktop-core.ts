@@ -4,6 +4,7 @@ import {
   chatCommands,
   downloadCommands,
   libraryCommands,
+  moderationCommands,
   type CommandHandlers,
   type CommandName,
   type CommandOutcome,
@@ -180,6 +181,7 @@ export class DesktopCore {
 
     ...routeTo(chatCommands, () => this.requireAccount().chat),
     ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
+    ...routeTo(moderationCommands, () => this.requireAccount().admin),
 
     getSettings: async () => this.settings.get(),
     updateSettings: (args) => this.updateSettings(args),

@@ -1,5 +1,6 @@
 import { chatMigration } from './001-chat.js';
 import { libraryMigration } from './002-library.js';
+import { adminMigration } from './003-admin.js';
 
 export interface CacheMigration {
   version: number;
@@ -9,4 +10,4 @@ export interface CacheMigration {
 }
 
 /** In order; a released migration is never edited, only followed by a new one. */
-export const CACHE_MIGRATIONS: readonly CacheMigration[] = [chatMigration, libraryMigration];
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [chatMigration, libraryMigration, adminMigration];
