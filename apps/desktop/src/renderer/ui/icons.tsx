@@ -36,7 +36,8 @@ type IconName =
   | 'wifi-off'
   | 'music'
   | 'back'
-  | 'logout';
+  | 'logout'
+  | 'shield';
 
 const PATHS: Record<IconName, ReactElement> = {
   play: <path d="M7 4.5v15l13-7.5z" fill="currentColor" stroke="none" />,
@@ -148,6 +149,7 @@ const PATHS: Record<IconName, ReactElement> = {
   ),
   back: <path d="M15 5l-7 7 7 7" />,
   logout: <path d="M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10" />,
+  shield: <path d="M12 3l7.5 3v5.5c0 4.6-3.2 8.3-7.5 9.5-4.3-1.2-7.5-4.9-7.5-9.5V6z" />,
 };
 
 export function Icon({ name, size = 18, className }: { name: IconName; size?: number; className?: string }) {
