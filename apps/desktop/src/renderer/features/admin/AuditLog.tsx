@@ -62,7 +62,12 @@ export function AuditLog() {
           <button type="submit" className="button primary">
             Filter
           </button>
-          <button type="button" className="button" disabled={exporting} onClick={() => void useAudit.getState().exportCsv()}>
+          <button
+            type="button"
+            className="button"
+            disabled={exporting}
+            onClick={() => void useAudit.getState().exportCsv()}
+          >
             {exporting ? 'Exporting…' : 'Export CSV'}
           </button>
         </div>
@@ -105,10 +110,20 @@ export function AuditLog() {
         {!loading && entries.length === 0 && !error && <p className="muted small">No entries.</p>}
       </div>
       <div className="pager">
-        <button type="button" className="button" disabled={!hasPrevious || loading} onClick={() => void useAudit.getState().previous()}>
+        <button
+          type="button"
+          className="button"
+          disabled={!hasPrevious || loading}
+          onClick={() => void useAudit.getState().previous()}
+        >
           Previous
         </button>
-        <button type="button" className="button" disabled={!nextCursor || loading} onClick={() => void useAudit.getState().next()}>
+        <button
+          type="button"
+          className="button"
+          disabled={!nextCursor || loading}
+          onClick={() => void useAudit.getState().next()}
+        >
           Next
         </button>
       </div>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { parseLines, type RuleConfig } from './rule-draft.js';
+import { parseLines, type RuleConfig, type RuleField } from './rule-draft.js';
 import { ErrorText, errorProps, type FieldError } from './RuleFieldError.js';
 
 /** A list typed one entry per line; the text stays as typed (blank lines included) while it is edited. */
@@ -247,4 +247,3 @@ export function RuleConfigFields({
       );
   }
 }
-

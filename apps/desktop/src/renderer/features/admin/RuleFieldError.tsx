@@ -3,9 +3,7 @@ import type { RuleField } from './rule-draft.js';
 export type FieldError = { field: RuleField; message: string } | null;
 
 export function errorProps(error: FieldError, field: RuleField) {
-  return error?.field === field
-    ? { 'aria-invalid': true as const, 'aria-describedby': `rule-error-${field}` }
-    : {};
+  return error?.field === field ? { 'aria-invalid': true as const, 'aria-describedby': `rule-error-${field}` } : {};
 }
 
 /** A validation message under its field, tied to the input by aria-describedby. */
@@ -17,4 +15,3 @@ export function ErrorText({ error, field }: { error: FieldError; field: RuleFiel
     </span>
   );
 }
-

@@ -16,6 +16,11 @@ const ACTIONS: { id: ModerationRuleBody['action']; label: string }[] = [
   { id: 'ban', label: 'Ban the author' },
 ];
 
+/** The exemption list without one entry (a list edit, not a permission check). */
+function without<T>(list: readonly T[], entry: T): T[] {
+  return list.filter((item) => !Object.is(item, entry));
+}
+
 /** Create or edit one rule; the engine's checks run as the moderator types, the server's on save. */
 export function RuleForm({
   initial,
@@ -146,7 +151,7 @@ export function RuleForm({
                     update({
                       exemptRoles: e.target.checked
                         ? [...rule.exemptRoles, role]
-                        : rule.exemptRoles.filter((r) => r !== role),
+                        : without(rule.exemptRoles, role),
                     })
                   }
                 />

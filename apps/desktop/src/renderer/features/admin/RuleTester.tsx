@@ -10,8 +10,8 @@ function HitList({ hits, label }: { hits: readonly RuleHit[]; label: string }) {
     <ul className="hit-list" aria-label={label}>
       {hits.map((hit, i) => (
         <li key={`${hit.ruleId}-${i}`}>
-          <strong>{hit.ruleName || 'This rule'}</strong> <span className={`chip action-${hit.action}`}>{hit.action}</span>{' '}
-          {hit.detail}
+          <strong>{hit.ruleName || 'This rule'}</strong>{' '}
+          <span className={`chip action-${hit.action}`}>{hit.action}</span> {hit.detail}
         </li>
       ))}
     </ul>
@@ -91,7 +91,9 @@ export function RuleTester({ draft }: { draft: ModerationRuleBody | null }) {
             <p className="form-error">{server.error}</p>
           ) : (
             <div className="tester-verdict">
-              <span className={`chip action-${server.result.action ?? 'none'}`}>{server.result.action ?? 'allowed'}</span>
+              <span className={`chip action-${server.result.action ?? 'none'}`}>
+                {server.result.action ?? 'allowed'}
+              </span>
               <HitList hits={server.result.hits} label="On the server" />
             </div>
           ))}

@@ -52,7 +52,10 @@ export function UserFileSummary({ file }: { file: ModerationUserFile }) {
         <ul className="plain-list">
           {file.notes.map((n) => (
             <li key={n.id}>
-              {n.body} <span className="muted">— {n.author.username}, {formatMessageTime(n.createdAt)}</span>
+              {n.body}{' '}
+              <span className="muted">
+                — {n.author.username}, {formatMessageTime(n.createdAt)}
+              </span>
             </li>
           ))}
         </ul>

@@ -70,7 +70,8 @@ export function parseLines(text: string): string[] {
     .filter((line) => line !== '');
 }
 
-export type RuleField = 'name' | 'reason' | 'timeoutSeconds' | 'keywords' | 'patterns' | 'allow' | 'allowDomains' | 'config';
+export type RuleField =
+  'name' | 'reason' | 'timeoutSeconds' | 'keywords' | 'patterns' | 'allow' | 'allowDomains' | 'config';
 
 /**
  * Which field a validation message is about, so it shows there. The messages come from the shared
@@ -79,6 +80,8 @@ export type RuleField = 'name' | 'reason' | 'timeoutSeconds' | 'keywords' | 'pat
 export function fieldOfRuleError(message: string): RuleField {
   const m = message.toLowerCase();
   if (m.includes('timeout')) return 'timeoutSeconds';
+  // "a keyword rule needs keywords, patterns or the English list": about the rule's words as a whole.
+  if (m.includes('keyword rule')) return 'keywords';
   if (m.includes('allowed word')) return 'allow';
   if (m.includes('domain')) return 'allowDomains';
   if (m.includes('pattern')) return 'patterns';
@@ -104,24 +107,18 @@ const DRAFT_ID = '00000000-0000-4000-8000-000000000000';
  * the shared engine on the typed message, as a listener with an old account, with no history (so
  * repeats, flood and slow mode need the server's test to fire).
  */
-export function evaluateDraft(
-  body: string,
-  rules: readonly ModerationRuleBody[],
-  now: number,
-): RuleEvaluation {
+export function evaluateDraft(body: string, rules: readonly ModerationRuleBody[], now: number): RuleEvaluation {
   const stamp = new Date(now).toISOString();
   const compiled = compileRules(
-    rules.map(
-      (rule, index): ModerationRule => ({
-        ...rule,
-        // Draft ids only need to be distinct; the tester shows names.
-        id: DRAFT_ID.replace(/0{4}$/, String(index).padStart(4, '0')),
-        enabled: true,
-        createdBy: DRAFT_ID,
-        createdAt: stamp,
-        updatedAt: stamp,
-      }),
-    ),
+    rules.map((rule, index): ModerationRule => ({
+      ...rule,
+      // Draft ids only need to be distinct; the tester shows names.
+      id: DRAFT_ID.replace(/0{4}$/, String(index).padStart(4, '0')),
+      enabled: true,
+      createdBy: DRAFT_ID,
+      createdAt: stamp,
+      updatedAt: stamp,
+    })),
   );
   const mentionCount = new Set(body.match(/@[\w.-]+/g) ?? []).size;
   return evaluateMessage(compiled, body, {

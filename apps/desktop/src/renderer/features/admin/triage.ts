@@ -35,7 +35,10 @@ const KEYS: Record<string, TriageCommand> = {
 };
 
 /** The command of a key press, or null. Modifiers other than Shift (for `?`) mean "not ours". */
-export function commandForKey(key: string, modifiers: { ctrl: boolean; meta: boolean; alt: boolean }): TriageCommand | null {
+export function commandForKey(
+  key: string,
+  modifiers: { ctrl: boolean; meta: boolean; alt: boolean },
+): TriageCommand | null {
   if (modifiers.ctrl || modifiers.meta || modifiers.alt) return null;
   return KEYS[key] ?? KEYS[key.toLowerCase()] ?? null;
 }
@@ -96,10 +99,7 @@ export interface BanChoice {
 }
 
 /** The body POST /moderation/actions gets for a command on a report. */
-export function actionBody(
-  command: 'approve' | 'delete' | 'dismiss',
-  report: Report,
-): ModerationActionBody | null;
+export function actionBody(command: 'approve' | 'delete' | 'dismiss', report: Report): ModerationActionBody | null;
 export function actionBody(command: 'timeout', report: Report, choice: TimeoutChoice): ModerationActionBody;
 export function actionBody(command: 'ban', report: Report, choice: BanChoice): ModerationActionBody;
 export function actionBody(
@@ -134,7 +134,10 @@ export function actionBody(
 }
 
 /** The offline action waiting for a report, if any (the queue shows it as pending or failed). */
-export function pendingFor(reportId: string, pending: readonly PendingModerationAction[]): PendingModerationAction | null {
+export function pendingFor(
+  reportId: string,
+  pending: readonly PendingModerationAction[],
+): PendingModerationAction | null {
   return pending.find((p) => 'reportId' in p.body && p.body.reportId === reportId) ?? null;
 }
 

@@ -59,7 +59,8 @@ export const useAdminUsers = create<UsersState>()((set, get) => {
       const seq = ++searchSeq;
       set({ query, searching: true });
       try {
-        const list = query.trim() === '' ? { users: [], fromCache: false } : await veza.searchModeratedUsers({ q: query });
+        const list =
+          query.trim() === '' ? { users: [], fromCache: false } : await veza.searchModeratedUsers({ q: query });
         if (seq === searchSeq) set({ results: list.users, fromCache: list.fromCache });
       } catch (error) {
         if (seq === searchSeq) useUi.getState().reportError(error);
@@ -77,7 +78,9 @@ export const useAdminUsers = create<UsersState>()((set, get) => {
       }
     },
     changeRole: (role) =>
-      write(() => veza.changeUserRole({ userId: get().selectedId!, role }), `Role changed to ${role}.`).then(() => undefined),
+      write(() => veza.changeUserRole({ userId: get().selectedId!, role }), `Role changed to ${role}.`).then(
+        () => undefined,
+      ),
     lift: (roomId) =>
       write(
         () =>
