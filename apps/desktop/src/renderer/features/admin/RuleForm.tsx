@@ -149,9 +149,7 @@ export function RuleForm({
                   checked={rule.exemptRoles.includes(role)}
                   onChange={(e) =>
                     update({
-                      exemptRoles: e.target.checked
-                        ? [...rule.exemptRoles, role]
-                        : without(rule.exemptRoles, role),
+                      exemptRoles: e.target.checked ? [...rule.exemptRoles, role] : without(rule.exemptRoles, role),
                     })
                   }
                 />
