@@ -182,6 +182,37 @@ describe('admin mode: report, keyboard triage, ban', () => {
     await shot(page, 'rules-tester');
   });
 
+  it('an action taken offline waits as queued, then the server applies it when the connection returns', async () => {
+    const page = moderatorPage;
+    const noisy = await server.signUp();
+    await apiAs<ReportReceipt>(reporter.accessToken, 'POST', '/reports', {
+      target: { type: 'user', userId: noisy.user.id },
+      reason: 'harassment',
+    });
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    await page
+      .getByRole('article', { name: 'Report' })
+      .getByRole('heading', { name: `User ${noisy.user.username}` })
+      .waitFor();
+    await server.stop();
+    try {
+      await connection(page)
+        .getByText(/^Offline/)
+        .waitFor({ timeout: 10_000 });
+      await page.keyboard.press('x');
+      await reportItems(page).first().getByText('Queued: dismiss').waitFor();
+      await page
+        .getByRole('status', { name: 'Offline actions' })
+        .getByText(/1\s+action waits/)
+        .waitFor();
+      await shot(page, 'offline-queued');
+    } finally {
+      await server.restart();
+    }
+    await page.getByRole('heading', { name: 'All clear' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('status', { name: 'Offline actions' }).waitFor({ state: 'detached' });
+  });
+
   it('left no uncaught errors', () => {
     expect(errors.flat().filter(isSeriousPageError)).toEqual([]);
   });

@@ -25,7 +25,9 @@ export function ReportDetail({
 }) {
   const allowed = allowedActions(report);
   const subject = subjectOf(report);
-  const off = (action: TriageAction) => !allowed.has(action) || busyLabel !== null;
+  // One action per report: a second one while the first waits offline would be refused anyway.
+  const waiting = pending?.state === 'queued';
+  const off = (action: TriageAction) => !allowed.has(action) || busyLabel !== null || waiting;
   const target = report.target;
   return (
     <article className="report-detail" aria-label="Report">

@@ -58,6 +58,7 @@ export function ReportsQueue() {
           return;
         default:
           if (!report || !allowedActions(report).has(command)) return;
+          if (pendingFor(report.id, store.pending)?.state === 'queued') return;
           if (command === 'timeout' || command === 'ban') setDialog(command);
           else void store.act(command);
       }
