@@ -3,6 +3,7 @@ import type { User } from '@veza/shared';
 import type { CoreEvent, Settings } from '../common/contract.js';
 import { openCacheDatabase, type CacheDb } from './cache/database.js';
 import { WebSocket } from 'ws';
+import { AdminService } from './admin/admin-service.js';
 import { ChatService } from './chat/chat-service.js';
 import { LibraryService } from './library/library-service.js';
 import { ModerationService } from './moderation/moderation-service.js';
@@ -34,6 +35,7 @@ export interface Account {
   chat: ChatService;
   library: LibraryService;
   moderation: ModerationService;
+  admin: AdminService;
   downloadsDir(): string;
   start(): void;
   close(): Promise<void>;
@@ -73,12 +75,20 @@ export function openAccount(options: AccountOptions): Account {
     emit: options.emit,
     isOnline: () => connection.isOnline(),
   });
+  const admin = new AdminService({
+    db,
+    api,
+    settings: options.settings,
+    emit: options.emit,
+    isOnline: () => connection.isOnline(),
+  });
   connection.register(chat.sync);
   connection.register(library.sync);
   connection.register(moderation.sync);
   connection.onStateChange((state) => {
     options.emit({ type: 'connection.changed', connection: state });
     library.onConnectionChange(state);
+    if (state.status === 'online') admin.onOnline();
   });
   let closed = false;
   return {
@@ -88,6 +98,7 @@ export function openAccount(options: AccountOptions): Account {
     chat,
     library,
     moderation,
+    admin,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
@@ -100,7 +111,7 @@ export function openAccount(options: AccountOptions): Account {
       closed = true;
       connection.stop();
       moderation.stop();
-      await Promise.allSettled([chat.stop(), library.stop()]);
+      await Promise.allSettled([chat.stop(), library.stop(), admin.stop()]);
       db.close();
     },
   };

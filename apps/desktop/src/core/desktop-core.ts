@@ -6,6 +6,7 @@ import {
   libraryCommands,
   reportCommands,
   standingCommands,
+  moderationCommands,
   type CommandHandlers,
   type CommandName,
   type CommandOutcome,
@@ -183,6 +184,7 @@ export class DesktopCore {
     ...routeTo(chatCommands, () => this.requireAccount().chat),
     ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
     ...routeTo({ ...reportCommands, ...standingCommands }, () => this.requireAccount().moderation),
+    ...routeTo(moderationCommands, () => this.requireAccount().admin),
 
     getSettings: async () => this.settings.get(),
     updateSettings: (args) => this.updateSettings(args),

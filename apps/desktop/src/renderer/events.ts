@@ -5,6 +5,7 @@
  */
 import type { CoreEvent, SessionState } from '../common/contract.js';
 import { veza } from './bridge.js';
+import { dispatchAdminEvent, resetAdmin } from './features/admin/index.js';
 import { useConnection } from './features/connection/connection-store.js';
 import { useDownloads } from './features/downloads/downloads-store.js';
 import { useLibrary } from './features/library/library-store.js';
@@ -49,6 +50,10 @@ export function dispatchEvent(event: CoreEvent): void {
       }
       break;
     }
+    case 'moderation.queue.changed':
+    case 'moderation.actions.changed':
+      dispatchAdminEvent(event);
+      break;
     case 'library.changed':
       void useLibrary.getState().refresh();
       break;
@@ -108,6 +113,7 @@ function resetSignedOut(): void {
   useDownloads.getState().reset();
   usePresence.getState().reset();
   useModeration.getState().reset();
+  resetAdmin();
   useUi.getState().reset();
 }
 

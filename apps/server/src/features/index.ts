@@ -1,4 +1,5 @@
 import { adminFeature } from './admin/index.js';
+import { analyticsFeature } from './analytics/index.js';
 import { apiKeysFeature } from './api-keys/index.js';
 import { authFeature } from './auth/index.js';
 import { chatFeature } from './chat/index.js';
@@ -8,20 +9,23 @@ import { healthFeature } from './health/index.js';
 import { homeFeature } from './home/index.js';
 import { libraryFeature } from './library/index.js';
 import { mediaFeature } from './media/index.js';
+import { moderationFeature } from './moderation/index.js';
 
 /**
  * The features this server runs, in set-up order: a feature comes after those whose services it
- * uses (chat's socket authenticates through auth). Routes register in this order too.
+ * uses (chat's socket authenticates through auth; moderation guards chat; admin audits through moderation). Routes register in this order too.
  */
 export const FEATURES = [
   healthFeature,
   homeFeature,
   authFeature,
   apiKeysFeature,
-  adminFeature,
   chatFeature,
+  moderationFeature,
+  adminFeature,
   libraryFeature,
   mediaFeature,
+  analyticsFeature,
 ] as const;
 
 type LimitsOf<Module> = Module extends FeatureModule<infer Limits> ? Limits : never;

@@ -19,6 +19,8 @@ export interface ConnectedClient {
   changeRole(role: Role): void;
   /** The user's account was disabled: the connection ends. */
   disable(): void;
+  /** The user was banned from the server: told why and until when, then the connection ends. */
+  ban(reason: string | null, until: string | null): void;
   /** Sends one frame, already encoded, as a text message; `type` is the frame's, for /metrics. */
   sendData(data: Buffer, type: SentFrameType): void;
 }
@@ -103,6 +105,7 @@ export class ConnectedClients {
     for (const client of this.of(change.userId)) {
       if (change.kind === 'role') client.changeRole(change.role);
       else if (change.kind === 'disabled') client.disable();
+      else if (change.kind === 'banned') client.ban(change.reason, change.until);
       else if (client.sessionId !== null && ended!.has(client.sessionId)) client.revoke();
     }
   }

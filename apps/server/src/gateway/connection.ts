@@ -141,6 +141,14 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
     this.close(CLOSE_CODES.ACCOUNT_DISABLED, 'account disabled');
   }
 
+  ban(reason: string | null, until: string | null): void {
+    // The notice first, so the client can say why before it sees the close.
+    this.send({ type: 'moderation', kind: 'ban', reason, until, roomId: null, clientId: null, hits: [] });
+    const ending = until ? ` until ${until}` : '';
+    this.send({ type: 'error', code: 'BANNED', message: `You are banned from this server${ending}.` });
+    this.close(CLOSE_CODES.ACCOUNT_DISABLED, 'banned');
+  }
+
   sendData(data: Buffer, type: SentFrameType): void {
     const { metrics } = this.deps;
     if (this.isClosed || this.socket.readyState !== this.socket.OPEN) {
@@ -284,7 +292,9 @@ export class GatewayConnection implements GatewaySession, ConnectedClient {
     } catch (error) {
       const code: ErrorCode = error instanceof AppError ? error.code : 'TOKEN_INVALID';
       this.send({ type: 'error', code, message: error instanceof AppError ? error.message : 'Authentication failed.' });
-      this.close(CLOSE_CODES.UNAUTHORIZED, 'authentication failed');
+      // A banned account is closed like a disabled one, so a client stops reconnecting.
+      if (code === 'BANNED') this.close(CLOSE_CODES.ACCOUNT_DISABLED, 'banned');
+      else this.close(CLOSE_CODES.UNAUTHORIZED, 'authentication failed');
       return;
     }
     // The client may have hung up while we waited: register nothing for a closed socket.

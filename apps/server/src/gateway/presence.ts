@@ -73,6 +73,11 @@ export class Presence {
     this.localRooms.set(userId, next);
   }
 
+  /** Users online on any instance, from the announcements (no database read). */
+  onlineCount(): number {
+    return this.seen.size;
+  }
+
   isOnline(userId: string): boolean {
     return (this.seen.get(userId)?.size ?? 0) > 0;
   }

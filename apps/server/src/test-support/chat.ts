@@ -39,7 +39,7 @@ export function wsUrl(t: TestApp): string {
 /** An HTTP call with the caller's token; `payload` is sent as JSON. */
 export function api(
   t: TestApp,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   token: string,
   payload?: unknown,

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { OfflineBanner } from '../features/connection/OfflineBanner.js';
 import { useShortcuts } from './shortcuts.js';
 import { useUi } from './ui-store.js';
+import { AdminMode } from '../features/admin/index.js';
 import { BrowseRooms } from '../features/chat/BrowseRooms.js';
 import { Downloads } from '../features/downloads/Downloads.js';
 import { Home } from '../features/home/Home.js';
@@ -32,6 +33,9 @@ export function Shell() {
       break;
     case 'downloads':
       main = <Downloads />;
+      break;
+    case 'admin':
+      main = <AdminMode />;
       break;
     case 'settings':
       main = <SettingsView />;

@@ -1,6 +1,7 @@
 import type { RoomSummary } from '../../common/contract.js';
 import { usePresenceOf } from '../features/chat/presence-store.js';
 import { roomLabel, sortRooms, useRooms } from '../features/chat/rooms-store.js';
+import { useCan } from '../features/session/rights.js';
 import { useSession } from '../features/session/session-store.js';
 import { type View, useUi } from './ui-store.js';
 import { ConnectionIndicator } from '../features/connection/ConnectionIndicator.js';
@@ -70,6 +71,7 @@ export function Sidebar() {
   const session = useSession((s) => s.session);
   const user = session?.status === 'signed-in' ? session.user : null;
   const myPresence = usePresenceOf(user?.id);
+  const canModerate = useCan('moderation:view');
   const sorted = sortRooms(rooms);
   const channels = sorted.filter((r) => r.kind !== 'dm');
   const dms = sorted.filter((r) => r.kind === 'dm');
@@ -93,6 +95,7 @@ export function Sidebar() {
         <NavButton label="Library" icon="library" view={{ kind: 'library' }} />
         <NavButton label="Downloads" icon="download" view={{ kind: 'downloads' }} />
         <NavButton label="Browse rooms" icon="compass" view={{ kind: 'browse' }} />
+        {canModerate && <NavButton label="Admin mode" icon="shield" view={{ kind: 'admin' }} />}
       </div>
       <nav aria-label="Rooms" className="room-nav">
         <h2 className="section-title">Rooms</h2>

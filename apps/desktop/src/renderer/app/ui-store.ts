@@ -10,6 +10,7 @@ export type View =
   | { kind: 'browse' }
   | { kind: 'library' }
   | { kind: 'downloads' }
+  | { kind: 'admin' }
   | { kind: 'settings' };
 
 export type ToastKind = 'error' | 'info' | 'success' | 'mention';

@@ -16,6 +16,8 @@ export const ACCOUNT_CHANGES_CHANNEL = 'veza_account_changes';
 export type AccountChange =
   | { kind: 'role'; userId: string; role: Role }
   | { kind: 'disabled'; userId: string }
+  /** A server ban (moderation): connections are told why and until when, then close like a disabled account's. */
+  | { kind: 'banned'; userId: string; reason: string | null; until: string | null }
   | { kind: 'sessions-ended'; userId: string; sessionIds: string[] };
 
 /** NOTIFY payloads are limited to 8000 bytes: ended sessions go out this many per notice. */
@@ -51,10 +53,16 @@ export function parseAccountChange(text: string): AccountChange | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { kind, userId, role, sessionIds } = value as Record<string, unknown>;
+  const { kind, userId, role, sessionIds, reason, until } = value as Record<string, unknown>;
   if (typeof userId !== 'string') return undefined;
   if (kind === 'role' && isRole(role)) return { kind, userId, role };
   if (kind === 'disabled') return { kind, userId };
+  if (
+    kind === 'banned' &&
+    (reason === null || typeof reason === 'string') &&
+    (until === null || typeof until === 'string')
+  )
+    return { kind, userId, reason, until };
   if (kind === 'sessions-ended' && Array.isArray(sessionIds) && sessionIds.every((id) => typeof id === 'string'))
     return { kind, userId, sessionIds: sessionIds as string[] };
   return undefined;

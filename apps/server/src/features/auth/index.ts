@@ -16,7 +16,8 @@ export {
 export { changeUserRole } from './change-role.js';
 export { hashOpaqueToken, newOpaqueToken } from './opaque-tokens.js';
 export { withRole, type Principal } from './principal.js';
-export type { AuthService } from './service.js';
+export type { AuthService, SignInGuard } from './service.js';
+export { revokeAllSessionsOfUser } from './session-store.js';
 export { sessionRevokedTopic } from './topics.js';
 export { findEndedSessions } from './session-store.js';
 export { findRoles, toUserDto, toUserRecord, type UserRecord } from './user-store.js';

@@ -36,8 +36,24 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
 }
 
+/**
+ * Another feature's say on whether an account may sign in or use a credential at all (a
+ * moderation ban). It throws an AppError (BANNED) to refuse. Registered at set-up, so auth
+ * needs no import of the feature that owns the rule.
+ */
+export type SignInGuard = (userId: string) => Promise<void>;
+
 export class AuthService {
   private decoyHash: Promise<string> | undefined;
+  private readonly signInGuards: SignInGuard[] = [];
+
+  addSignInGuard(guard: SignInGuard): void {
+    this.signInGuards.push(guard);
+  }
+
+  private async checkSignIn(userId: string): Promise<void> {
+    for (const guard of this.signInGuards) await guard(userId);
+  }
 
   constructor(private readonly deps: AuthServiceDeps) {}
 
@@ -71,6 +87,12 @@ export class AuthService {
       metrics.authLogins.inc({ result: 'failure' });
       throw new AppError(403, 'ACCOUNT_DISABLED', "This account has been disabled by the server's administrator.");
     }
+    try {
+      await this.checkSignIn(user.id);
+    } catch (error) {
+      metrics.authLogins.inc({ result: 'failure' });
+      throw error;
+    }
     metrics.authLogins.inc({ result: 'success' });
     const { passwordHash: _omit, disabled: _active, ...record } = user;
     return this.startSession(record);
@@ -81,7 +103,9 @@ export class AuthService {
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
       const row = await sessions.lockRefreshToken(tx, hashOpaqueToken(refreshToken));
-      if (!row || row.session_revoked_at) return { kind: 'invalid' as const };
+      if (!row) return { kind: 'invalid' as const };
+      // A ban ends the sessions: its owner is told they are banned rather than that the token is bad.
+      if (row.session_revoked_at) return { kind: 'invalid' as const, userId: row.user_id };
       if (row.expires_at <= now) return { kind: 'expired' as const };
       if (row.used_at) {
         const withinGrace = now.getTime() - row.used_at.getTime() <= REFRESH_REUSE_GRACE_MS;
@@ -100,6 +124,7 @@ export class AuthService {
 
     switch (outcome.kind) {
       case 'ok': {
+        await this.checkSignIn(outcome.user.id);
         metrics.authRefreshes.inc({ result: 'success' });
         const access = await this.deps.accessTokens.issue(outcome.user, outcome.sessionId);
         return {
@@ -123,6 +148,7 @@ export class AuthService {
         throw new AppError(401, 'TOKEN_EXPIRED', 'The refresh token has expired. Sign in again.');
       case 'invalid':
         metrics.authRefreshes.inc({ result: 'invalid' });
+        if ('userId' in outcome && outcome.userId) await this.checkSignIn(outcome.userId);
         throw new AppError(401, 'TOKEN_INVALID', 'The refresh token is not valid. Sign in again.');
     }
   }
@@ -144,6 +170,8 @@ export class AuthService {
     if (bearer.startsWith(API_KEY_PREFIX)) {
       const found = await authenticateApiKey(db, bearer, clock.now());
       if (!found) throw new AppError(401, 'TOKEN_INVALID', 'The API key is not valid or has been revoked.');
+      // A ban leaves keys in place (lifting it gives them back) but refuses them meanwhile.
+      await this.checkSignIn(found.user.id);
       const scopes = new Set(found.scopes);
       return {
         user: found.user,
@@ -156,7 +184,11 @@ export class AuthService {
     }
     const claims = await this.deps.accessTokens.verify(bearer);
     const user = await users.findUserInLiveSession(db, claims.userId, claims.sessionId);
-    if (!user) throw new AppError(401, 'TOKEN_INVALID', 'This session has ended. Sign in again.');
+    if (!user) {
+      // Only on this rare path: a ban ended the session, and its owner should be told so.
+      await this.checkSignIn(claims.userId);
+      throw new AppError(401, 'TOKEN_INVALID', 'This session has ended. Sign in again.');
+    }
     return {
       user,
       permissions: permissionsFor(user.role, null),

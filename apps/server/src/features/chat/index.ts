@@ -5,7 +5,8 @@ import { chatRoutes, DEFAULT_CHAT_ROUTE_LIMITS, type ChatRouteLimits } from './r
 import { ChatService } from './service.js';
 
 export { DEFAULT_CHAT_ROUTE_LIMITS } from './routes.js';
-export type { ChatService } from './service.js';
+export type { ChatService, SendResult } from './service.js';
+export type { ChatGuard, GuardVerdict, MessageAttempt } from './guards.js';
 
 declare module '../feature-module.js' {
   interface FeatureServices {

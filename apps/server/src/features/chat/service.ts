@@ -15,6 +15,7 @@ import { AppError, forbidden, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Actor } from '../auth/index.js';
 import type { Metrics } from '../../infra/metrics.js';
+import type { ChatGuard, GuardVerdict, MessageAttempt } from './guards.js';
 import { parseMentions } from './mentions.js';
 import * as store from './store.js';
 import { ReadThrottle, type ReadLimits } from './read-throttle.js';
@@ -28,6 +29,9 @@ export interface ChangeResult {
   seq: number | null;
 }
 
+/** A send's outcome: stored (or found again, for a resend), or held by a guard for approval. */
+export type SendResult = { held: false; messageId: string; seq: number; created: boolean } | { held: true };
+
 const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
 
 /**
@@ -37,6 +41,7 @@ const MODERATING: readonly RoomRole[] = ['owner', 'moderator'];
  */
 export class ChatService {
   private readonly reads: ReadThrottle;
+  private readonly guards: ChatGuard[] = [];
 
   constructor(
     private readonly deps: {
@@ -49,6 +54,11 @@ export class ChatService {
     },
   ) {
     this.reads = new ReadThrottle(deps.clock, deps.readLimits);
+  }
+
+  /** Another feature's checks on every send, edit and join (moderation's), in registration order. */
+  addGuard(guard: ChatGuard): void {
+    this.guards.push(guard);
   }
 
   // ── rooms ──────────────────────────────────────────────────────────────────
@@ -86,6 +96,7 @@ export class ChatService {
   }
 
   async join(actor: Actor, roomId: string): Promise<Room> {
+    for (const guard of this.guards) await guard.checkJoin(roomId, actor.id);
     const now = this.deps.clock.now();
     await this.change(async (tx) => {
       const room = await this.lockExisting(tx, roomId);
@@ -128,6 +139,7 @@ export class ChatService {
 
   /** Adds a user to a room: any member may invite to a public room, owners and moderators to a private one. */
   async invite(actor: Actor, roomId: string, userId: string): Promise<ChangeResult> {
+    for (const guard of this.guards) await guard.checkJoin(roomId, userId);
     const now = this.deps.clock.now();
     const events = await this.change(async (tx) => {
       const room = await this.lockExisting(tx, roomId);
@@ -230,10 +242,58 @@ export class ChatService {
   async send(
     actor: Actor,
     input: { roomId: string; clientId: string; body: string; replyTo?: string | undefined },
-  ): Promise<{ messageId: string; seq: number; created: boolean }> {
+    options: { skipGuards?: boolean } = {},
+  ): Promise<SendResult> {
+    const mentions = await store.resolveUsernames(this.deps.db, parseMentions(input.body));
+    let verdict: GuardVerdict = { kind: 'allow' };
+    if (!options.skipGuards && this.guards.length > 0) {
+      // A resend of a stored message is answered as before, whatever the rules say now.
+      const stored = await store.findMessageByClientId(this.deps.db, input.roomId, actor.id, input.clientId);
+      if (stored) return { held: false, messageId: stored.id, seq: stored.seq, created: false };
+      const roomRole = (await store.findMemberRole(this.deps.db, input.roomId, actor.id)) ?? null;
+      const attempt: MessageAttempt = {
+        actor,
+        roomId: input.roomId,
+        roomRole,
+        body: input.body,
+        mentions,
+        clientId: input.clientId,
+        replyTo: input.replyTo ?? null,
+        messageId: null,
+      };
+      const afterStore: ((message: Message) => Promise<void>)[] = [];
+      for (const guard of this.guards) {
+        const outcome = await guard.checkSend(attempt);
+        if (outcome.kind === 'held') return { held: true };
+        if (outcome.afterStore) afterStore.push(outcome.afterStore);
+      }
+      if (afterStore.length > 0)
+        verdict = {
+          kind: 'allow',
+          afterStore: async (message) => {
+            for (const run of afterStore) await run(message);
+          },
+        };
+    }
+    const stored = await this.store(actor, input, mentions);
+    if (stored.created && verdict.kind === 'allow' && verdict.afterStore) {
+      const message = await store.findMessage(this.deps.db, stored.messageId);
+      // The message is out: a failure to queue it for review must not turn into an error for its sender.
+      if (message)
+        await verdict.afterStore(message).catch((error: unknown) => {
+          this.deps.logger.error({ err: error, messageId: stored.messageId }, 'after-send guard step failed');
+        });
+    }
+    return stored;
+  }
+
+  private async store(
+    actor: Actor,
+    input: { roomId: string; clientId: string; body: string; replyTo?: string | undefined },
+    mentions: string[],
+  ): Promise<SendResult & { held: false }> {
     const now = this.deps.clock.now();
     const messageId = newMessageId();
-    const mentions = await store.resolveUsernames(this.deps.db, parseMentions(input.body));
     let duplicate: { id: string; seq: number } | undefined;
     try {
       const events = await this.change(async (tx) => {
@@ -284,21 +344,39 @@ export class ChatService {
           }),
         ];
       });
-      if (duplicate) return { messageId: duplicate.id, seq: duplicate.seq, created: false };
+      if (duplicate) return { held: false, messageId: duplicate.id, seq: duplicate.seq, created: false };
       this.deps.metrics?.chatMessagesStored.inc();
-      return { messageId, seq: events[0]!.seq, created: true };
+      return { held: false, messageId, seq: events[0]!.seq, created: true };
     } catch (error) {
       // The same clientId raced in on two connections: the other one stored it.
       if ((error as { code?: string }).code !== '23505') throw error;
       const original = await store.findMessageByClientId(this.deps.db, input.roomId, actor.id, input.clientId);
       if (!original) throw error;
-      return { messageId: original.id, seq: original.seq, created: false };
+      return { held: false, messageId: original.id, seq: original.seq, created: false };
     }
   }
 
   async edit(actor: Actor, messageId: string, body: string): Promise<ChangeResult> {
     const now = this.deps.clock.now();
     const mentions = await store.resolveUsernames(this.deps.db, parseMentions(body));
+    if (this.guards.length > 0) {
+      const current = await store.findMessage(this.deps.db, messageId);
+      // Only a real change by its author is checked; the transaction refuses everything else.
+      if (current && current.authorId === actor.id && !current.deletedAt && current.body !== body) {
+        const roomRole = (await store.findMemberRole(this.deps.db, current.roomId, actor.id)) ?? null;
+        const attempt: MessageAttempt = {
+          actor,
+          roomId: current.roomId,
+          roomRole,
+          body,
+          mentions,
+          clientId: null,
+          replyTo: current.replyTo,
+          messageId,
+        };
+        for (const guard of this.guards) await guard.checkEdit(attempt);
+      }
+    }
     const events = await this.onMessage(messageId, async (tx, message) => {
       await this.requireMember(tx, message.roomId, actor.id);
       if (message.authorId !== actor.id) throw forbidden('Only the author can edit a message.');
@@ -378,6 +456,97 @@ export class ChatService {
     const marker = await store.advanceReadMarker(this.deps.db, roomId, actor.id, seq);
     if (marker === undefined) throw notFound('You are not a member of this room.');
     return marker;
+  }
+
+  // ── for moderation (the caller checked the actor's rights and rank) ─────────
+
+  findMessage(messageId: string): Promise<Message | undefined> {
+    return store.findMessage(this.deps.db, messageId);
+  }
+
+  /** Messages of a room around a seq, oldest first (tombstones included). */
+  async messagesAround(roomId: string, seq: number, count: number): Promise<{ before: Message[]; after: Message[] }> {
+    const before = await store.listMessagesBefore(this.deps.db, roomId, seq, count);
+    const after = await store.listMessagesAfter(this.deps.db, roomId, seq, count);
+    return { before: before.reverse(), after };
+  }
+
+  /** A user's latest messages across rooms, newest first. */
+  recentMessagesOf(userId: string, limit: number): Promise<Message[]> {
+    return store.listMessagesOfAuthor(this.deps.db, userId, limit);
+  }
+
+  roomRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
+    return store.findMemberRole(this.deps.db, roomId, userId);
+  }
+
+  roomSummary(roomId: string): Promise<{ id: string; name: string; kind: Room['kind'] } | undefined> {
+    return store.findRoomSummary(this.deps.db, roomId);
+  }
+
+  /** A moderator's deletion: a tombstone and its event, like the author's own. */
+  async moderatorDelete(actorId: string, messageId: string): Promise<ChangeResult> {
+    const now = this.deps.clock.now();
+    const events = await this.onMessage(messageId, async (tx, message) => {
+      if (message.deletedAt) return [];
+      await store.markMessageDeleted(tx, messageId, now);
+      return [
+        await store.appendEvent(tx, {
+          roomId: message.roomId,
+          kind: 'message.deleted',
+          actorId,
+          at: now,
+          data: { messageId, deletedAt: now.toISOString() },
+        }),
+      ];
+    });
+    return { seq: events[0]?.seq ?? null };
+  }
+
+  /** Tombstones every live message of an author, room by room (a ban with hideMessages). */
+  async tombstoneAuthor(actorId: string, authorId: string): Promise<number> {
+    let count = 0;
+    for (const roomId of await store.listRoomsWithLiveMessagesOf(this.deps.db, authorId)) {
+      const now = this.deps.clock.now();
+      const events = await this.change(async (tx) => {
+        await store.lockRoom(tx, roomId);
+        const out: RoomEvent[] = [];
+        for (const messageId of await store.listLiveMessageIdsOf(tx, roomId, authorId)) {
+          await store.markMessageDeleted(tx, messageId, now);
+          out.push(
+            await store.appendEvent(tx, {
+              roomId,
+              kind: 'message.deleted',
+              actorId,
+              at: now,
+              data: { messageId, deletedAt: now.toISOString() },
+            }),
+          );
+        }
+        return out;
+      });
+      count += events.length;
+    }
+    return count;
+  }
+
+  /** Takes a member out of a room (a room ban); false when they were not in it. */
+  async removeFromRoom(actorId: string, roomId: string, userId: string): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const events = await this.change(async (tx) => {
+      await this.lockExisting(tx, roomId);
+      if (!(await store.deleteMember(tx, roomId, userId))) return [];
+      return [
+        await store.appendEvent(tx, {
+          roomId,
+          kind: 'member.left',
+          actorId,
+          at: now,
+          data: { userId, reason: 'removed' },
+        }),
+      ];
+    });
+    return events.length > 0;
   }
 
   // ── sync ───────────────────────────────────────────────────────────────────

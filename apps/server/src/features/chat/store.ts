@@ -479,3 +479,53 @@ export async function findUserRole(db: Queryable, userId: string): Promise<Role 
   const { rows } = await db.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [userId]);
   return rows[0]?.role;
 }
+
+/** Messages after `after` (a seq), oldest first, tombstones included. */
+export async function listMessagesAfter(
+  db: Queryable,
+  roomId: string,
+  after: number,
+  limit: number,
+): Promise<Message[]> {
+  const { rows } = await db.query<MessageRow>(
+    `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
+    [roomId, after, limit],
+  );
+  return rows.map(toMessage);
+}
+
+/** An author's latest messages in every room, newest first. */
+export async function listMessagesOfAuthor(db: Queryable, authorId: string, limit: number): Promise<Message[]> {
+  const { rows } = await db.query<MessageRow>(
+    `${MESSAGE_SELECT} WHERE m.author_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
+    [authorId, limit],
+  );
+  return rows.map(toMessage);
+}
+
+export async function findRoomSummary(
+  db: Queryable,
+  roomId: string,
+): Promise<{ id: string; name: string; kind: 'public' | 'private' | 'dm' } | undefined> {
+  const { rows } = await db.query<{ id: string; name: string; kind: 'public' | 'private' | 'dm' }>(
+    'SELECT id, name, kind FROM rooms WHERE id = $1',
+    [roomId],
+  );
+  return rows[0];
+}
+
+export async function listRoomsWithLiveMessagesOf(db: Queryable, authorId: string): Promise<string[]> {
+  const { rows } = await db.query<{ room_id: string }>(
+    'SELECT DISTINCT room_id FROM messages WHERE author_id = $1 AND deleted_at IS NULL',
+    [authorId],
+  );
+  return rows.map((r) => r.room_id);
+}
+
+export async function listLiveMessageIdsOf(db: Queryable, roomId: string, authorId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM messages WHERE room_id = $1 AND author_id = $2 AND deleted_at IS NULL ORDER BY seq',
+    [roomId, authorId],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,6 +1,7 @@
 import { chatMigration } from './001-chat.js';
 import { libraryMigration } from './002-library.js';
-import { moderationMigration } from './003-moderation.js';
+import { adminMigration } from './003-admin.js';
+import { moderationMigration } from './004-moderation.js';
 
 export interface CacheMigration {
   version: number;
@@ -10,4 +11,9 @@ export interface CacheMigration {
 }
 
 /** In order; a released migration is never edited, only followed by a new one. */
-export const CACHE_MIGRATIONS: readonly CacheMigration[] = [chatMigration, libraryMigration, moderationMigration];
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
+  chatMigration,
+  libraryMigration,
+  adminMigration,
+  moderationMigration,
+];

@@ -134,6 +134,8 @@ export class ChatSession implements FeatureSession<ChatFrameType> {
         session.require('chat:write');
         session.throttle();
         const result = await deps.chat.send(this.actor(), frame);
+        // Held for a moderator: no ack; the sender hears of it through a moderation notice.
+        if (result.held) return;
         session.send({
           type: 'ack',
           clientId: frame.clientId,

@@ -12,7 +12,7 @@ import type { CacheMigration } from './index.js';
  *   so the table is rebuilt with its rows and ids (the queue order).
  */
 export const moderationMigration: CacheMigration = {
-  version: 3,
+  version: 4,
   name: 'moderation',
   sql: `
 CREATE TABLE moderation_rules (
