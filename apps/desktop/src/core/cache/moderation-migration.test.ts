@@ -14,10 +14,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('cache migration 3 (moderation)', () => {
+describe('cache migration 4 (moderation)', () => {
   it('rebuilds chat_outbox with its rows, ids and states, and lets a send be held', () => {
     const file = path.join(dir, 'cache.sqlite');
-    const before = openCacheDatabase(file, { migrations: CACHE_MIGRATIONS.filter((m) => m.version <= 2) });
+    const before = openCacheDatabase(file, { migrations: CACHE_MIGRATIONS.filter((m) => m.version <= 3) });
     const insert = before.prepare(
       'INSERT INTO chat_outbox (kind, room_id, client_id, payload, state, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

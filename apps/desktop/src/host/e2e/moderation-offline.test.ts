@@ -110,7 +110,7 @@ describe('moderation offline', () => {
       }),
     ];
     writeCache(
-      'INSERT INTO moderation_rules (id, version, data, fetched_at) VALUES (1, 7, ?, ?)',
+      'INSERT OR REPLACE INTO moderation_rules (id, version, data, fetched_at) VALUES (1, 7, ?, ?)',
       JSON.stringify({ version: 7, rules }),
       at,
     );
@@ -170,7 +170,7 @@ describe('moderation offline', () => {
   it('a ban remembered in the cache takes the whole window after a restart', async () => {
     const until = new Date(Date.now() + 3 * 86_400_000).toISOString();
     writeCache(
-      "INSERT INTO moderation_standing (scope, kind, reason, until, received_at) VALUES ('server', 'ban', ?, ?, ?)",
+      "INSERT OR REPLACE INTO moderation_standing (scope, kind, reason, until, received_at) VALUES ('server', 'ban', ?, ?, ?)",
       'Repeated spam after two warnings.',
       until,
       at,
