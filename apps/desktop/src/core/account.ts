@@ -4,8 +4,10 @@ import type { CoreEvent, Settings } from '../common/contract.js';
 import { AnalyticsService } from './analytics/analytics-service.js';
 import { openCacheDatabase, type CacheDb } from './cache/database.js';
 import { WebSocket } from 'ws';
+import { AdminService } from './admin/admin-service.js';
 import { ChatService } from './chat/chat-service.js';
 import { LibraryService } from './library/library-service.js';
+import { ModerationService } from './moderation/moderation-service.js';
 import { accountDir, type SessionManager } from './session/session-manager.js';
 import { DEFAULT_BACKOFF } from './sync/backoff.js';
 import { stderrLogger } from './sync/logger.js';
@@ -35,6 +37,8 @@ export interface Account {
   connection: SyncConnection;
   chat: ChatService;
   library: LibraryService;
+  moderation: ModerationService;
+  admin: AdminService;
   analytics: AnalyticsService;
   downloadsDir(): string;
   start(): void;
@@ -54,13 +58,16 @@ export function openAccount(options: AccountOptions): Account {
     factory: (url) => new WebSocket(url),
     log: stderrLogger,
   });
+  const moderation = new ModerationService({ db, api, connection, log: stderrLogger, emit: options.emit });
   const chat = new ChatService({
     db,
     api,
     connection,
     me: { id: options.user.id, username: options.user.username },
     emit: options.emit,
+    mutes: moderation.mutes,
   });
+  moderation.attachChat(chat);
   const library = new LibraryService({
     db,
     api,
@@ -78,11 +85,20 @@ export function openAccount(options: AccountOptions): Account {
     exportsDir: () => options.exportsDir,
     isOnline: () => connection.isOnline(),
   });
+  const admin = new AdminService({
+    db,
+    api,
+    settings: options.settings,
+    emit: options.emit,
+    isOnline: () => connection.isOnline(),
+  });
   connection.register(chat.sync);
   connection.register(library.sync);
+  connection.register(moderation.sync);
   connection.onStateChange((state) => {
     options.emit({ type: 'connection.changed', connection: state });
     library.onConnectionChange(state);
+    if (state.status === 'online') admin.onOnline();
   });
   let closed = false;
   return {
@@ -91,10 +107,13 @@ export function openAccount(options: AccountOptions): Account {
     connection,
     chat,
     library,
+    moderation,
+    admin,
     analytics,
     downloadsDir: () => library.downloadsDir(),
     start() {
       chat.start();
+      moderation.start();
       connection.start();
       library.start();
     },
@@ -102,7 +121,8 @@ export function openAccount(options: AccountOptions): Account {
       if (closed) return;
       closed = true;
       connection.stop();
-      await Promise.allSettled([chat.stop(), library.stop()]);
+      moderation.stop();
+      await Promise.allSettled([chat.stop(), library.stop(), admin.stop()]);
       db.close();
     },
   };

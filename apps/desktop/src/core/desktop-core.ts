@@ -6,6 +6,9 @@ import {
   chatCommands,
   downloadCommands,
   libraryCommands,
+  reportCommands,
+  standingCommands,
+  moderationCommands,
   type CommandHandlers,
   type CommandName,
   type CommandOutcome,
@@ -185,6 +188,8 @@ export class DesktopCore {
 
     ...routeTo(chatCommands, () => this.requireAccount().chat),
     ...routeTo({ ...libraryCommands, ...downloadCommands }, () => this.requireAccount().library),
+    ...routeTo({ ...reportCommands, ...standingCommands }, () => this.requireAccount().moderation),
+    ...routeTo(moderationCommands, () => this.requireAccount().admin),
     ...routeTo(analyticsCommands, () => this.requireAccount().analytics),
 
     getSettings: async () => this.settings.get(),

@@ -5,6 +5,7 @@
  */
 import type { CoreEvent, SessionState } from '../common/contract.js';
 import { veza } from './bridge.js';
+import { dispatchAdminEvent, resetAdmin } from './features/admin/index.js';
 import { useArtistStats, useDashboard } from './features/analytics/index.js';
 import { useConnection } from './features/connection/connection-store.js';
 import { useDownloads } from './features/downloads/downloads-store.js';
@@ -16,6 +17,7 @@ import { useRooms } from './features/chat/rooms-store.js';
 import { useSession } from './features/session/session-store.js';
 import { useSettings } from './features/settings/settings-store.js';
 import { useUi } from './app/ui-store.js';
+import { useModeration } from './features/moderation/moderation-store.js';
 
 export function dispatchEvent(event: CoreEvent): void {
   switch (event.type) {
@@ -49,6 +51,10 @@ export function dispatchEvent(event: CoreEvent): void {
       }
       break;
     }
+    case 'moderation.queue.changed':
+    case 'moderation.actions.changed':
+      dispatchAdminEvent(event);
+      break;
     case 'library.changed':
       void useLibrary.getState().refresh();
       break;
@@ -60,6 +66,16 @@ export function dispatchEvent(event: CoreEvent): void {
       break;
     case 'downloads.changed':
       useDownloads.getState().set(event.downloads);
+      break;
+    case 'rules.changed':
+      void useModeration.getState().loadRules();
+      break;
+    case 'standing.changed':
+      void useModeration.getState().loadStanding();
+      break;
+    case 'moderation.notice':
+      // Bans and timeouts also change the standing (core sends standing.changed first).
+      useModeration.getState().notice(event);
       break;
     case 'settings.changed':
       useSettings.getState().set(event.settings);
@@ -78,6 +94,7 @@ async function loadSignedIn(): Promise<void> {
     useRooms.getState().load(),
     useDownloads.getState().load(),
     useConnection.getState().load(),
+    useModeration.getState().load(),
     useSettings
       .getState()
       .load()
@@ -98,6 +115,8 @@ function resetSignedOut(): void {
   useDashboard.getState().reset();
   useArtistStats.getState().reset();
   usePresence.getState().reset();
+  useModeration.getState().reset();
+  resetAdmin();
   useUi.getState().reset();
 }
 

@@ -28,8 +28,12 @@ export interface PublicRoomSummary {
   joined: boolean;
 }
 
-/** `sent`: in the server's log. `pending`: in the outbox. `failed`: the server refused it. */
-export type DeliveryState = 'sent' | 'pending' | 'failed';
+/**
+ * `sent`: in the server's log. `pending`: in the outbox. `failed`: the server refused it (a rule
+ * blocked it, a moderator rejected it…). `held`: a rule held it for review; others see it only if
+ * a moderator approves it.
+ */
+export type DeliveryState = 'sent' | 'pending' | 'failed' | 'held';
 
 export interface ChatMessage {
   /** Server id; null while the message is only in the outbox. */

@@ -15,16 +15,22 @@ import type { ArgsOf, CommandTable, HandlersOf, ResultOf, SignaturesOf } from '.
 import { downloadCommands, type DownloadsEvent } from './downloads.js';
 import type { DesktopErrorShape } from './errors.js';
 import { libraryCommands, type LibraryEvent } from './library.js';
+import { moderationCommands, type ModerationEvent } from './moderation.js';
+import { reportCommands } from './reports.js';
 import { sessionCommands, type SessionEvent } from './session.js';
 import { settingsCommands, shellCommands, type SettingsEvent } from './settings.js';
+import { standingCommands, type StandingEvent } from './standing.js';
 
 export * from './analytics.js';
 export * from './chat.js';
 export * from './downloads.js';
 export * from './errors.js';
 export * from './library.js';
+export * from './moderation.js';
+export * from './reports.js';
 export * from './session.js';
 export * from './settings.js';
+export * from './standing.js';
 export type { ArgsOf, Command, CommandTable, HandlersOf, ResultOf, SignaturesOf } from './command.js';
 
 /** Every command, in the order the bridges list them. */
@@ -33,6 +39,9 @@ export const COMMANDS = {
   ...chatCommands,
   ...libraryCommands,
   ...downloadCommands,
+  ...moderationCommands,
+  ...reportCommands,
+  ...standingCommands,
   ...analyticsCommands,
   ...settingsCommands,
   ...shellCommands,
@@ -47,7 +56,8 @@ export type CommandResult<N extends CommandName> = ResultOf<Commands[N]>;
 /** What core implements: one async function per command. */
 export type CommandHandlers = HandlersOf<Commands>;
 
-export type CoreEvent = SessionEvent | ChatEvent | LibraryEvent | DownloadsEvent | SettingsEvent;
+export type CoreEvent =
+  SessionEvent | ChatEvent | LibraryEvent | DownloadsEvent | StandingEvent | ModerationEvent | SettingsEvent;
 export type CoreEventType = CoreEvent['type'];
 
 /** A command's outcome as it crosses a process boundary (errors are data, not thrown objects). */

@@ -82,6 +82,18 @@ export class ApiClient {
     return parse<T>(response);
   }
 
+  /** A text body (the audit log's CSV export): same auth and errors as `request`, `accept` as asked. */
+  async requestText(path: string, accept: string, options: RequestOptions = {}): Promise<string> {
+    let response = await this.send('GET', path, options, await this.token(), accept);
+    if (response.status === 401 && this.tokens) {
+      const error = await readError(response);
+      if (error.code !== 'TOKEN_EXPIRED' && error.code !== 'TOKEN_INVALID') throw error;
+      response = await this.send('GET', path, options, await this.tokens.renewAccessToken(), accept);
+    }
+    if (!response.ok) throw await readError(response);
+    return response.text();
+  }
+
   /** A raw response for streaming bodies (downloads); errors are mapped like `request`. */
   async fetchRaw(
     url: string,
@@ -106,12 +118,13 @@ export class ApiClient {
     path: string,
     options: RequestOptions,
     token: string | null,
+    accept = 'application/json',
   ): Promise<Response> {
     const url = new URL(this.absoluteUrl(path));
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (token) headers.authorization = `Bearer ${token}`;
     let body: FormData | string | undefined;
     if (options.body instanceof FormData) {

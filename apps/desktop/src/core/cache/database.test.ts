@@ -19,7 +19,7 @@ const LATEST = CACHE_MIGRATIONS.at(-1)!.version;
 describe('openCacheDatabase', () => {
   it('creates a fresh cache at the latest schema with every migration applied', () => {
     const db = openCacheDatabase(path.join(dir, 'nested', 'cache.sqlite'));
-    expect(LATEST).toBe(3);
+    expect(LATEST).toBe(5);
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -35,6 +35,12 @@ describe('openCacheDatabase', () => {
         'chat_outbox',
         'messages_fts',
         'messages_room_seq',
+        'admin_reports',
+        'admin_actions',
+        'moderation_rules',
+        'moderation_standing',
+        'report_outbox',
+        'chat_outbox_room',
         'analytics_snapshots',
       ]),
     );

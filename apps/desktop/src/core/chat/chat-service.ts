@@ -24,7 +24,7 @@ import type { SyncConnection, SyncDomain } from '../sync/sync-connection.js';
 import { ChangeNotifier } from './sync/change-notifier.js';
 import { CHAT_FRAMES, type ChatFrameType } from './sync/chat-frames.js';
 import { HistoryLoader } from './sync/history-loader.js';
-import { OutboxSender, bodyProblem } from './sync/outbox-sender.js';
+import { OutboxSender, bodyProblem, type OutboxSenderDeps } from './sync/outbox-sender.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { uuidv7 } from './uuidv7.js';
 
@@ -39,6 +39,8 @@ export interface ChatServiceOptions {
   log?: SyncLogger;
   /** Delay before resending after RATE_LIMITED/MUTED; default: the server's hint or exponential. */
   outboxRetryDelayMs?: (attempts: number, serverHintMs: number | null) => number;
+  /** My timeouts (moderation keeps them): a muted send waits for the end. */
+  mutes?: OutboxSenderDeps['mutes'];
 }
 
 const DEFAULT_PAGE = 50;
@@ -104,6 +106,7 @@ export class ChatService implements HandlersOf<typeof chatCommands> {
       notifier: this.notifier,
       log,
       retryDelayMs: options.outboxRetryDelayMs,
+      ...(options.mutes ? { mutes: options.mutes } : {}),
     });
     this.engine = new SyncEngine({
       rooms: this.rooms,
@@ -147,6 +150,18 @@ export class ChatService implements HandlersOf<typeof chatCommands> {
     this.stopped = true;
     this.sender.stop();
     this.notifier.flush();
+  }
+
+  // ── moderation's answers to my sends (moderation owns the notices and passes these on) ──
+
+  /** A rule held my send for review. */
+  messageHeld(clientId: string, reason: string | null): void {
+    this.sender.onHeld(clientId, reason);
+  }
+
+  /** A moderator rejected my held send. */
+  messageRejected(clientId: string, reason: string | null): void {
+    this.sender.onRejected(clientId, reason);
   }
 
   // ── rooms ──────────────────────────────────────────────────────────────────

@@ -207,6 +207,40 @@ describe('sync connection (with chat) against a scripted server', () => {
     expect(fake.connections).toHaveLength(1);
   });
 
+  it('a hello refused with BANNED goes to the domains, and the 4004 close then says why', async () => {
+    const fake = await fakeServer();
+    const message = 'This account is banned until 2099-01-01T00:00:00.000Z: spam';
+    fake.onHello = (socket) => {
+      socket.send(JSON.stringify({ type: 'error', code: 'BANNED', message }));
+      socket.close(4004, 'banned');
+    };
+    const tokens: TokenSource = { accessToken: async () => 'token-1', renewAccessToken: async () => 'token-2' };
+    const connection = new SyncConnection({
+      url: new ApiClient(fake.url, tokens).webSocketUrl(),
+      tokens,
+      meId: ME.id,
+      backoff: { minDelayMs: 20, maxDelayMs: 50 },
+      factory: (url) => new WebSocket(url),
+      log: { warn: () => undefined, error: () => undefined },
+    });
+    opened.push({ close: async () => connection.stop() });
+    const refusals: string[] = [];
+    connection.register({
+      frames: ['rules'],
+      onFrame: () => undefined,
+      onRefused: (frame) => refusals.push(frame.code),
+    });
+    connection.start();
+    const state = await waitFor(() => {
+      const s = connection.state();
+      return s.status === 'offline' && s.lastError === message ? s : null;
+    }, 'stopped with the ban');
+    expect(state.nextRetryAt).toBeNull();
+    expect(refusals).toEqual(['BANNED']);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(fake.connections).toHaveLength(1);
+  });
+
   it('retries with backoff on 4029 and says why', async () => {
     const fake = await fakeServer();
     fake.onHello = (socket) => socket.close(4029, 'too many connections');

@@ -30,6 +30,8 @@ export interface SyncDomain<F extends FrameFamily = FrameFamily> {
   onWelcome?(frame: ServerFrameOf<'welcome'>): void;
   /** The socket is gone (closed, dead or stopped): whatever waited for an answer will not get one. */
   onDisconnected?(): void;
+  /** The server refused `hello` with this error (a ban, for one) before closing the socket. */
+  onRefused?(frame: ServerFrameOf<'error'>): void;
 }
 
 export interface SyncConnectionOptions {
@@ -56,6 +58,8 @@ export class SyncConnection {
   private livenessTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private authCount = 0;
+  /** The error frame that refused the last `hello`, if any: its message explains the close. */
+  private refusal: ServerFrameOf<'error'> | null = null;
   private current: ConnectionState = { status: 'offline', nextRetryAt: null, lastError: null };
   private readonly domains: SyncDomain[] = [];
   private readonly routes = new Map<FrameFamily, SyncDomain>();
@@ -141,6 +145,7 @@ export class SyncConnection {
       return;
     }
     this.socket = socket;
+    this.refusal = null;
     this.heartbeatMs = DEFAULT_HEARTBEAT_MS;
     socket.on('open', () => {
       if (this.socket !== socket) return;
@@ -187,7 +192,11 @@ export class SyncConnection {
     }
     if (this.current.status !== 'syncing' && this.current.status !== 'online') {
       // Before welcome only refusals matter (the close that follows says what to do).
-      if (frame.type === 'error') this.current.lastError = frame.message;
+      if (frame.type === 'error') {
+        this.current.lastError = frame.message;
+        this.refusal = frame;
+        for (const domain of this.domains) domain.onRefused?.(frame);
+      }
       return;
     }
     if ((frame.type === 'done' || frame.type === 'error') && this.handlesRef(frame.ref)) {
@@ -233,10 +242,12 @@ export class SyncConnection {
     if (code === CLOSE_CODES.ACCOUNT_DISABLED) {
       // Reconnecting is refused until an administrator enables the account again.
       this.running = false;
+      // A ban says so (with its reason and end) in the refusal before the close.
       this.setState({
         status: 'offline',
         nextRetryAt: null,
-        lastError: 'An administrator has disabled this account.',
+        lastError:
+          this.refusal?.code === 'BANNED' ? this.refusal.message : 'An administrator has disabled this account.',
       });
       return;
     }

@@ -6,6 +6,10 @@ import { Spinner } from '../ui/Spinner.js';
 import { Shell } from './Shell.js';
 import { SignIn } from '../features/session/SignIn.js';
 import { Toasts } from './Toasts.js';
+import { BannedScreen } from '../features/moderation/BannedScreen.js';
+import { ReportDialog } from '../features/moderation/ReportDialog.js';
+import { useModeration } from '../features/moderation/moderation-store.js';
+import { serverBan } from '../features/moderation/standing-logic.js';
 
 /** Applies the theme: settings.theme when forced, else the OS preference. */
 function useTheme(): void {
@@ -29,6 +33,8 @@ export function App() {
   const session = useSession((s) => s.session);
   const loadError = useSession((s) => s.loadError);
   const audioRef = useRef<HTMLAudioElement>(null);
+  // Re-read on every standing change; a timed ban's end arrives as a standing change from core.
+  const ban = useModeration((s) => serverBan(s.standing, Date.now()));
 
   useEffect(() => {
     engine.attachAudio(audioRef.current);
@@ -53,8 +59,17 @@ export function App() {
         </div>
       ) : session.status === 'signed-out' ? (
         <SignIn serverUrl={session.serverUrl} />
+      ) : ban ? (
+        <BannedScreen
+          reason={ban.reason}
+          until={ban.until}
+          onSignOut={() => void useSession.getState().signOut(false)}
+        />
       ) : (
-        <Shell />
+        <>
+          <Shell />
+          <ReportDialog />
+        </>
       )}
       {/* One audio element for the whole app, always in the DOM. */}
       <audio ref={audioRef} data-testid="audio" preload="auto" crossOrigin="anonymous" hidden />

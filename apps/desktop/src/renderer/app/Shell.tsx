@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { OfflineBanner } from '../features/connection/OfflineBanner.js';
 import { useShortcuts } from './shortcuts.js';
 import { useUi } from './ui-store.js';
+import { AdminMode } from '../features/admin/index.js';
 import { BrowseRooms } from '../features/chat/BrowseRooms.js';
 import { AnalyticsDashboard, ArtistStats } from '../features/analytics/index.js';
 import { Downloads } from '../features/downloads/Downloads.js';
@@ -33,6 +34,9 @@ export function Shell() {
       break;
     case 'downloads':
       main = <Downloads />;
+      break;
+    case 'admin':
+      main = <AdminMode />;
       break;
     case 'stats':
       main = <ArtistStats />;

@@ -71,6 +71,7 @@ export function Sidebar() {
   const session = useSession((s) => s.session);
   const user = session?.status === 'signed-in' ? session.user : null;
   const myPresence = usePresenceOf(user?.id);
+  const canModerate = useCan('moderation:view');
   const canUpload = useCan('tracks:upload');
   const canSeeAnalytics = useCan('analytics:view');
   const sorted = sortRooms(rooms);
@@ -96,6 +97,7 @@ export function Sidebar() {
         <NavButton label="Library" icon="library" view={{ kind: 'library' }} />
         <NavButton label="Downloads" icon="download" view={{ kind: 'downloads' }} />
         <NavButton label="Browse rooms" icon="compass" view={{ kind: 'browse' }} />
+        {canModerate && <NavButton label="Admin mode" icon="shield" view={{ kind: 'admin' }} />}
         {canUpload && <NavButton label="My stats" icon="chart" view={{ kind: 'stats' }} />}
         {/* Until the admin mode hosts it as a tab, moderators reach the dashboard from here. */}
         {canSeeAnalytics && <NavButton label="Analytics" icon="chart" view={{ kind: 'analytics' }} />}

@@ -4,7 +4,7 @@ import { sidebarOrder, useRooms } from '../features/chat/rooms-store.js';
 import { useUi } from './ui-store.js';
 
 /** True when a key press belongs to a text field (or another control that uses the key itself). */
-function isTypingTarget(target: EventTarget | null): boolean {
+export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;

@@ -10,6 +10,7 @@ export type View =
   | { kind: 'browse' }
   | { kind: 'library' }
   | { kind: 'downloads' }
+  | { kind: 'admin' }
   | { kind: 'stats' }
   | { kind: 'analytics' }
   | { kind: 'settings' };

@@ -2,6 +2,8 @@
 import type { ReactElement } from 'react';
 
 type IconName =
+  | 'flag'
+  | 'shield'
   | 'play'
   | 'pause'
   | 'next'
@@ -108,6 +110,8 @@ const PATHS: Record<IconName, ReactElement> = {
     </g>
   ),
   x: <path d="M6 6l12 12M18 6L6 18" />,
+  flag: <path d="M5 21V4m0 0h11l-2 4 2 4H5" />,
+  shield: <path d="M12 3l7.5 3v5.5c0 4.6-3.2 8.2-7.5 9.5-4.3-1.3-7.5-4.9-7.5-9.5V6z" />,
   reply: <path d="M10 8L5 12.5l5 4.5M5 12.5h9a5 5 0 015 5V19" />,
   smile: (
     <g>

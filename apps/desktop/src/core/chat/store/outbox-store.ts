@@ -101,6 +101,15 @@ export class OutboxStore {
       .run(error, clientId);
   }
 
+  /** A rule held the message for review: not resent, not failed; the approval's event removes it. */
+  markHeld(clientId: string, reason: string | null): boolean {
+    return (
+      this.db
+        .prepare("UPDATE chat_outbox SET state = 'held', last_error = ? WHERE client_id = ? AND kind = 'send'")
+        .run(reason, clientId).changes > 0
+    );
+  }
+
   /** Back to pending, keeping its place in the queue (its id). */
   retry(clientId: string): boolean {
     return (

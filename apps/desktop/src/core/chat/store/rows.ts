@@ -44,7 +44,7 @@ export interface OutboxRow {
   room_id: string;
   client_id: string;
   payload: string;
-  state: 'pending' | 'failed';
+  state: 'pending' | 'failed' | 'held';
   attempts: number;
   last_error: string | null;
   created_at: string;

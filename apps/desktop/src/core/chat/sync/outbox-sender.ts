@@ -27,6 +27,12 @@ export interface OutboxSenderDeps {
   log: SyncLogger;
   /** Milliseconds to wait after a transient refusal; tests shorten it. */
   retryDelayMs?: (attempts: number, serverHintMs: number | null) => number;
+  /**
+   * Moderation's view of my timeouts: when sending in `roomId` is muted until (ms), so a muted
+   * send waits for the end instead of knocking every few seconds; and where a MUTED refusal goes
+   * (its message gives the end time).
+   */
+  mutes?: { mutedUntil(roomId: string): number | null; refused(roomId: string, message: string): void };
 }
 
 /**
@@ -116,9 +122,10 @@ export class OutboxSender {
     const entry = key ? this.deps.outbox.get(key) : undefined;
     if (!entry) return false;
     if (TRANSIENT_CODES.has(frame.code)) {
+      if (frame.code === 'MUTED') this.deps.mutes?.refused(entry.room_id, frame.message);
       this.deps.outbox.recordAttempt(entry.client_id, frame.message);
       this.deps.notifier.messagesChanged(entry.room_id);
-      this.settle(entry.client_id, this.retryDelay(entry.attempts + 1, frame.message));
+      this.settle(entry.client_id, this.retryDelay(entry.attempts + 1, frame.message, entry.room_id));
       return true;
     }
     if (entry.kind === 'send') {
@@ -131,6 +138,28 @@ export class OutboxSender {
     }
     this.deps.notifier.messagesChanged(entry.room_id);
     this.settle(entry.client_id);
+    return true;
+  }
+
+  /**
+   * A rule held a send for review (the `moderation` notice 'held' answers it instead of an ack):
+   * it stays on this device, shown as held, and is never resent. True when it was ours.
+   */
+  onHeld(clientId: string, reason: string | null): boolean {
+    const entry = this.deps.outbox.get(clientId);
+    if (!entry || !this.deps.outbox.markHeld(clientId, reason)) return false;
+    this.deps.notifier.messagesChanged(entry.room_id);
+    this.settle(clientId);
+    return true;
+  }
+
+  /** A moderator rejected a held send: it fails with the reason and is not retried. */
+  onRejected(clientId: string, reason: string | null): boolean {
+    const entry = this.deps.outbox.get(clientId);
+    if (!entry || entry.kind !== 'send') return false;
+    this.deps.outbox.markFailed(clientId, reason ? `Rejected by a moderator: ${reason}` : 'Rejected by a moderator.');
+    this.deps.notifier.messagesChanged(entry.room_id);
+    this.settle(clientId);
     return true;
   }
 
@@ -172,10 +201,17 @@ export class OutboxSender {
     this.pump();
   }
 
-  private retryDelay(attempts: number, message: string): number {
-    // The server says how long in words ("try again in 3 s"): honour it when present.
+  private retryDelay(attempts: number, message: string, roomId: string): number {
+    // A timeout's end is known (notice or refusal): knocking before it only earns more refusals.
+    // Otherwise the server says how long in words ("try again in 3 s"): honour it when present.
+    const mutedUntil = this.deps.mutes?.mutedUntil(roomId) ?? null;
     const seconds = /(\d+)\s*s\b/.exec(message);
-    const hint = seconds ? Number(seconds[1]) * 1000 : null;
+    const hint =
+      mutedUntil !== null && mutedUntil > Date.now()
+        ? mutedUntil - Date.now()
+        : seconds
+          ? Number(seconds[1]) * 1000
+          : null;
     if (this.deps.retryDelayMs) return this.deps.retryDelayMs(attempts, hint);
     return hint ?? Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempts, 10));
   }

@@ -3,6 +3,9 @@ import type { ChatMessage } from '../../../common/contract.js';
 import { lastEditable } from './messages-logic.js';
 import { useMessages } from './messages-store.js';
 import { Icon } from '../../ui/icons.js';
+import { ComposerRuleWarning } from '../moderation/ComposerRuleWarning.js';
+import { useComposerBlock } from '../moderation/use-composer-block.js';
+import { useDraftVerdict } from '../moderation/use-draft-verdict.js';
 
 /** Mirrors the server's MESSAGE_MAX_LENGTH (packages/shared). */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -25,6 +28,10 @@ export function Composer({ roomId, roomName, myId, messages, mode, setMode, disa
   const [savedDraft, setSavedDraft] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
   const { send, edit, notifyTyping } = useMessages.getState();
+  // Moderation: a ban or timeout turns the composer off; the mirrored rules warn on the draft.
+  const moderationBlock = useComposerBlock(roomId);
+  const verdict = useDraftVerdict(roomId, draft, messages);
+  const blockedByRule = verdict?.level === 'block';
 
   // Editing puts the message's text in the box; leaving edit mode restores what was being typed.
   const editing = mode?.kind === 'edit' ? mode.message : null;
@@ -64,6 +71,7 @@ export function Composer({ roomId, roomName, myId, messages, mode, setMode, disa
     const body = draft.trim();
     if (!body) return;
     if (body.length > MESSAGE_MAX_LENGTH) return;
+    if (blockedByRule) return;
     if (editing && editing.id) {
       if (body !== editing.body && !(await edit(editing.id, body))) return;
       setDraft(savedDraft);
@@ -93,11 +101,12 @@ export function Composer({ roomId, roomName, myId, messages, mode, setMode, disa
     }
   };
 
-  if (disabledReason) {
+  const offReason = disabledReason ?? moderationBlock;
+  if (offReason) {
     return (
-      <div className="composer disabled">
-        <p>{disabledReason}</p>
-        {onJoin && (
+      <div className="composer disabled" data-testid="composer-disabled">
+        <p>{offReason}</p>
+        {onJoin && disabledReason && (
           <button type="button" className="button primary" onClick={onJoin}>
             Join room
           </button>
@@ -145,18 +154,25 @@ export function Composer({ roomId, roomName, myId, messages, mode, setMode, disa
             if (e.target.value && !editing) notifyTyping(roomId);
           }}
           onKeyDown={onKeyDown}
-          aria-invalid={tooLong || undefined}
+          aria-invalid={tooLong || blockedByRule || undefined}
+          aria-describedby={verdict ? `rule-warning-${roomId}` : undefined}
         />
         <button
           type="button"
           className="icon-button send"
           aria-label={editing ? 'Save edit' : 'Send message'}
-          disabled={!draft.trim() || tooLong}
+          disabled={!draft.trim() || tooLong || blockedByRule}
+          title={blockedByRule ? verdict.hits[0]!.reason : undefined}
           onClick={() => void submit()}
         >
           <Icon name={editing ? 'check' : 'reply'} className={editing ? undefined : 'send-icon'} />
         </button>
       </div>
+      {verdict && (
+        <div id={`rule-warning-${roomId}`}>
+          <ComposerRuleWarning verdict={verdict} />
+        </div>
+      )}
       <div className="composer-hint">
         {tooLong ? (
           <span className="error-text">

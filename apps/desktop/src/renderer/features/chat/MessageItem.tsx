@@ -9,6 +9,7 @@ import { Avatar } from '../../ui/Avatar.js';
 import { Icon } from '../../ui/icons.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { MarkdownBody } from './MarkdownBody.js';
+import { useModeration } from '../moderation/moderation-store.js';
 
 interface Props {
   message: ChatMessage;
@@ -118,6 +119,15 @@ export const MessageItem = memo(function MessageItem({
             <Icon name="clock" size={13} /> {offline ? 'Queued — sends when you’re back online' : 'Sending…'}
           </div>
         )}
+        {message.delivery === 'held' && (
+          <div className="delivery held" data-testid="held-notice">
+            <Icon name="shield" size={13} />
+            <span>
+              Held for review{message.deliveryError ? `: ${message.deliveryError}` : ''} — only you can see it until a
+              moderator approves it.
+            </span>
+          </div>
+        )}
         {message.delivery === 'failed' && (
           <div className="delivery failed">
             <Icon name="alert" size={13} />
@@ -177,6 +187,22 @@ export const MessageItem = memo(function MessageItem({
           >
             <Icon name="smile" size={16} />
           </button>
+          {!mine && (
+            <button
+              type="button"
+              className="icon-button small"
+              aria-label="Report message"
+              title="Report message"
+              onClick={() =>
+                useModeration.getState().openReport({
+                  target: { type: 'message', messageId: message.id! },
+                  label: `the message by ${message.authorUsername}`,
+                })
+              }
+            >
+              <Icon name="flag" size={16} />
+            </button>
+          )}
           {mine && (
             <>
               <button

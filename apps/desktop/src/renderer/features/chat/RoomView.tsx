@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { Spinner } from '../../ui/Spinner.js';
 import { Composer, type ComposerMode } from './Composer.js';
+import { useModeration } from '../moderation/moderation-store.js';
 import { Icon } from '../../ui/icons.js';
 import { MessageList } from './MessageList.js';
 
@@ -73,6 +74,20 @@ export function RoomView({ roomId }: { roomId: string }) {
               <Icon name="users" size={16} />
               {room.memberCount} {room.memberCount === 1 ? 'member' : 'members'}
             </span>
+          )}
+          {room.kind === 'dm' && room.dmPeer && (
+            <button
+              type="button"
+              className="button ghost small"
+              onClick={() =>
+                useModeration.getState().openReport({
+                  target: { type: 'user', userId: room.dmPeer!.id },
+                  label: room.dmPeer!.username,
+                })
+              }
+            >
+              <Icon name="flag" size={14} /> Report {room.dmPeer.username}
+            </button>
           )}
           {room.kind !== 'dm' && isMember && (
             <button

@@ -4,6 +4,8 @@ import { Icon } from '../../ui/icons.js';
 import { useDismiss } from '../../ui/use-dismiss.js';
 import { usePlayer } from '../player/player-store.js';
 import { useLibrary } from './library-store.js';
+import { useModeration } from '../moderation/moderation-store.js';
+import { currentUser } from '../session/session-store.js';
 
 /** A track's ⋯ menu: queue it, take it out of this playlist, or add it to one (a new one included). */
 export function TrackMenu({
@@ -66,6 +68,21 @@ export function TrackMenu({
             <Icon name="music" size={16} /> {p.name}
           </button>
         ))}
+      {track.ownerId !== currentUser()?.id && (
+        <button
+          type="button"
+          role="menuitem"
+          onClick={() => {
+            useModeration.getState().openReport({
+              target: { type: 'track', trackId: track.id },
+              label: `the track “${track.title}”`,
+            });
+            onClose();
+          }}
+        >
+          <Icon name="flag" size={16} /> Report track…
+        </button>
+      )}
       {naming ? (
         <form
           className="menu-form"

@@ -11,6 +11,7 @@ export function SignIn({ serverUrl: initialServer }: { serverUrl: string }) {
   const [password, setPassword] = useState('');
   const busy = useSession((s) => s.busy);
   const error = useSession((s) => s.error);
+  const banned = useSession((s) => s.errorCode === 'BANNED');
   const { signIn, signUp, clearError } = useSession.getState();
   const id = useId();
   const errorId = `${id}-error`;
@@ -113,11 +114,17 @@ export function SignIn({ serverUrl: initialServer }: { serverUrl: string }) {
             />
           </label>
           {mode === 'sign-up' && <small className="hint field-hint">At least 8 characters.</small>}
-          {error && (
-            <p className="form-error" id={errorId} role="alert">
-              {error}
-            </p>
-          )}
+          {error &&
+            (banned ? (
+              <div className="form-error banned-notice" id={errorId} role="alert">
+                <strong>You are banned</strong>
+                <p>{error}</p>
+              </div>
+            ) : (
+              <p className="form-error" id={errorId} role="alert">
+                {error}
+              </p>
+            ))}
           <button type="submit" className="button primary wide" disabled={busy}>
             {busy && <Spinner label="Working" />}
             {mode === 'sign-in' ? 'Sign in' : 'Create account'}

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { SessionState, SignInInput, SignUpInput } from '../../../common/contract.js';
 import { veza } from '../../bridge.js';
-import { errorMessage } from '../../lib/errors.js';
+import { describeError, errorMessage } from '../../lib/errors.js';
 import { useUi } from '../../app/ui-store.js';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
@@ -12,6 +12,8 @@ interface SessionStore {
   busy: boolean;
   /** The last sign-in / sign-up error, shown inline on the form. */
   error: string | null;
+  /** Its code: BANNED gets the ban's own presentation. */
+  errorCode: string | null;
   loadError: string | null;
   load(): Promise<void>;
   set(session: SessionState): void;
@@ -25,6 +27,7 @@ export const useSession = create<SessionStore>()((set, get) => ({
   session: null,
   busy: false,
   error: null,
+  errorCode: null,
   loadError: null,
   load: async () => {
     try {
@@ -35,24 +38,24 @@ export const useSession = create<SessionStore>()((set, get) => ({
   },
   set: (session) => set({ session }),
   signIn: async (input) => {
-    set({ busy: true, error: null });
+    set({ busy: true, error: null, errorCode: null });
     try {
       const session = await veza.signIn(input);
       set({ session, busy: false });
       return session.status === 'signed-in';
     } catch (error) {
-      set({ busy: false, error: errorMessage(error) });
+      set({ busy: false, error: errorMessage(error), errorCode: describeError(error).code });
       return false;
     }
   },
   signUp: async (input) => {
-    set({ busy: true, error: null });
+    set({ busy: true, error: null, errorCode: null });
     try {
       const session = await veza.signUp(input);
       set({ session, busy: false });
       return session.status === 'signed-in';
     } catch (error) {
-      set({ busy: false, error: errorMessage(error) });
+      set({ busy: false, error: errorMessage(error), errorCode: describeError(error).code });
       return false;
     }
   },
@@ -66,7 +69,7 @@ export const useSession = create<SessionStore>()((set, get) => ({
     }
   },
   clearError: () => {
-    if (get().error) set({ error: null });
+    if (get().error) set({ error: null, errorCode: null });
   },
 }));
 

@@ -8,7 +8,7 @@ import type { CacheMigration } from './index.js';
  * AnalyticsCache), so the table stays small whatever ranges are browsed.
  */
 export const analyticsMigration: CacheMigration = {
-  version: 3,
+  version: 5,
   name: 'analytics',
   sql: `
 CREATE TABLE analytics_snapshots (
