@@ -42,8 +42,7 @@ CREATE TABLE analytics_daily (
 CREATE TABLE analytics_active_users (
   period text NOT NULL CHECK (period IN ('day', 'week', 'month')),
   start date NOT NULL,
-  user_id uuid NOT NULL,
-  PRIMARY KEY (period, start, user_id)
+  user_id uuid NOT NULL
 );
 CREATE TABLE analytics_active_counts (
   period text NOT NULL CHECK (period IN ('day', 'week', 'month')),
@@ -54,23 +53,19 @@ CREATE TABLE analytics_active_counts (
 );
 
 CREATE TABLE analytics_room_days (
-  room_id uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+  room_id uuid NOT NULL,
   day date NOT NULL,
-  messages bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (room_id, day)
+  messages bigint NOT NULL DEFAULT 0
 );
-CREATE INDEX analytics_room_days_day_idx ON analytics_room_days (day) INCLUDE (room_id, messages);
 
 -- The same per ISO week and calendar month: a top list over a long range adds up a few of these
 -- per room instead of one row per day (features/analytics/segments.ts).
 CREATE TABLE analytics_room_periods (
   period text NOT NULL CHECK (period IN ('week', 'month')),
   start date NOT NULL,
-  room_id uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
-  messages bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (period, start, room_id)
+  room_id uuid NOT NULL,
+  messages bigint NOT NULL DEFAULT 0
 );
-CREATE INDEX analytics_room_periods_room_idx ON analytics_room_periods (room_id);
 
 -- Messages per room and minute, for the live tiles only (pruned; no foreign key: kept cheap).
 CREATE TABLE analytics_room_minutes (
@@ -81,31 +76,26 @@ CREATE TABLE analytics_room_minutes (
 );
 
 CREATE TABLE analytics_track_days (
-  track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+  track_id uuid NOT NULL,
   day date NOT NULL,
   plays bigint NOT NULL DEFAULT 0,
   listened_ms bigint NOT NULL DEFAULT 0,
-  listeners integer NOT NULL DEFAULT 0,
-  PRIMARY KEY (track_id, day)
+  listeners integer NOT NULL DEFAULT 0
 );
-CREATE INDEX analytics_track_days_day_idx ON analytics_track_days (day) INCLUDE (track_id, plays);
 
 -- Counted plays per track, ISO week and calendar month (top tracks over long ranges).
 CREATE TABLE analytics_track_periods (
   period text NOT NULL CHECK (period IN ('week', 'month')),
   start date NOT NULL,
-  track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
-  plays bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (period, start, track_id)
+  track_id uuid NOT NULL,
+  plays bigint NOT NULL DEFAULT 0
 );
-CREATE INDEX analytics_track_periods_track_idx ON analytics_track_periods (track_id);
 
 -- Who listened to a track on a day: distinct listeners over any range (an artist's totals).
 CREATE TABLE analytics_track_listeners (
-  track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+  track_id uuid NOT NULL,
   day date NOT NULL,
-  user_id uuid NOT NULL,
-  PRIMARY KEY (track_id, day, user_id)
+  user_id uuid NOT NULL
 );
 
 -- Each listener's latest play report (server time), for "tracks playing" (pruned).
@@ -234,6 +224,10 @@ BEGIN
 END $$;
 
 -- Backfill, once: what was stored before this migration, counted the way the triggers count.
+-- Set-based, into tables that have no keys, indexes or foreign keys yet (added below): with them,
+-- every backfilled row paid a foreign-key check trigger and a random B-tree insert, most of the
+-- time it took (309 s for 1M messages + 1M plays). Sorts and DISTINCTs get memory to stay in RAM.
+SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true);
 INSERT INTO analytics_daily (metric, day, shard, value)
   SELECT 'messages', analytics_day(created_at), analytics_shard(room_id), count(*) FROM messages GROUP BY 2, 3;
 INSERT INTO analytics_room_days (room_id, day, messages)
@@ -267,10 +261,33 @@ CREATE TEMPORARY TABLE analytics_active_days ON COMMIT DROP AS
   SELECT DISTINCT author_id AS user_id, analytics_day(created_at) AS day FROM messages
   UNION
   SELECT DISTINCT user_id, analytics_day(started_at) FROM plays WHERE listened_ms > 0;
+-- Days are distinct already (UNION); weeks and months are grouped (hashed, not sorted).
 INSERT INTO analytics_active_users (period, start, user_id)
-  SELECT DISTINCT p.period, date_trunc(p.period, a.day::timestamp)::date, a.user_id
-  FROM analytics_active_days a CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS p(period);
+  SELECT 'day', day, user_id FROM analytics_active_days
+  UNION ALL
+  SELECT p.period, date_trunc(p.period, a.day::timestamp)::date, a.user_id
+  FROM analytics_active_days a CROSS JOIN (VALUES ('week'), ('month')) AS p(period) GROUP BY 1, 2, 3;
 INSERT INTO analytics_active_counts (period, start, shard, value)
   SELECT period, start, analytics_shard(user_id), count(*) FROM analytics_active_users GROUP BY 1, 2, 3;
+
+-- Keys, indexes and foreign keys, each built once over the backfilled rows (a foreign key added
+-- to a filled table is checked by one join, not per row). The triggers need the keys (ON CONFLICT).
+ALTER TABLE analytics_active_users ADD PRIMARY KEY (period, start, user_id);
+ALTER TABLE analytics_room_days ADD PRIMARY KEY (room_id, day),
+  ADD FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE;
+CREATE INDEX analytics_room_days_day_idx ON analytics_room_days (day) INCLUDE (room_id, messages);
+ALTER TABLE analytics_room_periods ADD PRIMARY KEY (period, start, room_id),
+  ADD FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE;
+CREATE INDEX analytics_room_periods_room_idx ON analytics_room_periods (room_id);
+ALTER TABLE analytics_track_days ADD PRIMARY KEY (track_id, day),
+  ADD FOREIGN KEY (track_id) REFERENCES tracks (id) ON DELETE CASCADE;
+-- Top tracks read each day's and period's most played first (features/analytics/top-tracks.ts).
+CREATE INDEX analytics_track_days_day_idx ON analytics_track_days (day, plays DESC) INCLUDE (track_id);
+ALTER TABLE analytics_track_periods ADD PRIMARY KEY (period, start, track_id),
+  ADD FOREIGN KEY (track_id) REFERENCES tracks (id) ON DELETE CASCADE;
+CREATE INDEX analytics_track_periods_track_idx ON analytics_track_periods (track_id);
+CREATE INDEX analytics_track_periods_top_idx ON analytics_track_periods (period, start, plays DESC) INCLUDE (track_id);
+ALTER TABLE analytics_track_listeners ADD PRIMARY KEY (track_id, day, user_id),
+  ADD FOREIGN KEY (track_id) REFERENCES tracks (id) ON DELETE CASCADE;
 `,
 };
