@@ -17,10 +17,10 @@ import {
   counterTotals,
   liveCounts,
   topRooms,
-  topTracks,
   type CounterMetric,
   type ListeningRow,
 } from './store.js';
+import { topTracks } from './top-tracks.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -44,25 +44,6 @@ export interface TopRow {
   value: number;
 }
 
-/** Tracks by plays counted in the range (deleted tracks are gone with their rollups). */
-export async function topTracks(db: Db, from: Date, to: Date, limit: number): Promise<TopRow[]> {
-  const { months, weeks, days } = segmentParams(from, to);
-  const { rows } = await db.query<{ id: string; name: string; value: string }>(
-    `SELECT t.id, t.title AS name, d.plays::text AS value
-     FROM (SELECT track_id, sum(plays) AS plays FROM (
-             SELECT track_id, plays FROM analytics_track_periods WHERE period = 'month' AND start = ANY($1::date[])
-             UNION ALL
-             SELECT track_id, plays FROM analytics_track_periods WHERE period = 'week' AND start = ANY($2::date[])
-             UNION ALL
-             SELECT track_id, plays FROM analytics_track_days WHERE day = ANY($3::date[]) AND plays > 0
-           ) s GROUP BY track_id ORDER BY sum(plays) DESC, track_id LIMIT $4) d
-     JOIN tracks t ON t.id = d.track_id
-     ORDER BY d.plays DESC, t.id`,
-    [months, weeks, days, limit],
-  );
-  return rows.map((row) => ({ ...row, value: Number(row.value) }));
-}
-
 /** Rooms by messages stored in the range; direct messages are private and never listed. */
 export async function topRooms(db: Db, from: Date, to: Date, limit: number): Promise<TopRow[]> {
   const { months, weeks, days } = segmentParams(from, to);
