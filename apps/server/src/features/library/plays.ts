@@ -102,7 +102,9 @@ interface TrackTally {
  * batch's tracks against deletion (KEY SHARE), then plays by id (new ones inserted in id order,
  * then the others locked in id order), then the listener's stats rows by track id, which also
  * serialises the "another counted play too close" check of one listener and track, then the
- * tracks' counters by track id. Nothing after a step waits on a lock of an earlier step.
+ * tracks' counters by track id. Nothing after a step waits on a lock of an earlier step. The
+ * analytics triggers on plays are the exception (they follow the order rows change), hence the
+ * retry on a detected deadlock.
  *
  * `started_at` comes from the client's clock, so the gap rule bounds fakes rather than stopping
  * them: one listener can count a track at most once per half its duration of the 30 days a report
@@ -122,48 +124,56 @@ export class PlayReports {
         return at >= earliest && at <= latest;
       })
       .map((event) => ({ ...event, playId: event.playId.toLowerCase(), trackId: event.trackId.toLowerCase() }));
-    let ignored = events.length - timely.length;
+    const untimely = events.length - timely.length;
+    let ignored = untimely;
     let accepted = 0;
 
-    await this.deps.db.transaction(async (tx) => {
-      const tracks = await holdTracks(tx, [...new Set(timely.map((event) => event.trackId))]);
-      const byPlay = new Map<string, PlayEvent[]>();
-      for (const event of timely) {
-        const track = tracks.get(event.trackId);
-        if (!track || !canSee(track, listener)) {
-          ignored += 1;
-          continue;
+    // The analytics rollups (database triggers on plays) are updated in the order rows change,
+    // not in this batch's lock order, so two batches can still deadlock there; PostgreSQL then
+    // aborts one, and it is run again from the start (nothing else was changed).
+    await retryOnDeadlock(() =>
+      this.deps.db.transaction(async (tx) => {
+        ignored = untimely;
+        accepted = 0;
+        const tracks = await holdTracks(tx, [...new Set(timely.map((event) => event.trackId))]);
+        const byPlay = new Map<string, PlayEvent[]>();
+        for (const event of timely) {
+          const track = tracks.get(event.trackId);
+          if (!track || !canSee(track, listener)) {
+            ignored += 1;
+            continue;
+          }
+          const ofPlay = byPlay.get(event.playId);
+          if (ofPlay) ofPlay.push(event);
+          else byPlay.set(event.playId, [event]);
         }
-        const ofPlay = byPlay.get(event.playId);
-        if (ofPlay) ofPlay.push(event);
-        else byPlay.set(event.playId, [event]);
-      }
-      const reported: ReportedPlay[] = [];
-      for (const [id, ofPlay] of byPlay) {
-        // A play is of one track: the one it was first reported with.
-        const trackId = ofPlay[0]!.trackId;
-        const ofThisPlay = ofPlay.filter((event) => event.trackId === trackId);
-        ignored += ofPlay.length - ofThisPlay.length;
-        const times = ofThisPlay.map((event) => Date.parse(event.occurredAt));
-        reported.push({
-          id,
-          trackId,
-          track: tracks.get(trackId)!,
-          events: ofThisPlay,
-          startedAt: new Date(Math.min(...times)),
-          lastPlayedAt: new Date(Math.max(...times)),
-        });
-      }
-      if (reported.length === 0) return;
+        const reported: ReportedPlay[] = [];
+        for (const [id, ofPlay] of byPlay) {
+          // A play is of one track: the one it was first reported with.
+          const trackId = ofPlay[0]!.trackId;
+          const ofThisPlay = ofPlay.filter((event) => event.trackId === trackId);
+          ignored += ofPlay.length - ofThisPlay.length;
+          const times = ofThisPlay.map((event) => Date.parse(event.occurredAt));
+          reported.push({
+            id,
+            trackId,
+            track: tracks.get(trackId)!,
+            events: ofThisPlay,
+            startedAt: new Date(Math.min(...times)),
+            lastPlayedAt: new Date(Math.max(...times)),
+          });
+        }
+        if (reported.length === 0) return;
 
-      const applied = await applyPlays(tx, listener, reported, now);
-      const appliedIds = new Set(applied.map((play) => play.play.id));
-      for (const play of reported) {
-        if (appliedIds.has(play.id)) accepted += play.events.length;
-        else ignored += play.events.length;
-      }
-      await addToCounters(tx, listener.id, tallyByTrack(applied));
-    });
+        const applied = await applyPlays(tx, listener, reported, now);
+        const appliedIds = new Set(applied.map((play) => play.play.id));
+        for (const play of reported) {
+          if (appliedIds.has(play.id)) accepted += play.events.length;
+          else ignored += play.events.length;
+        }
+        await addToCounters(tx, listener.id, tallyByTrack(applied));
+      }),
+    );
     return { accepted, ignored };
   }
 
@@ -412,4 +422,18 @@ async function choosePlaysToCount(tx: Queryable, userId: string, tallies: TrackT
     }
   }
   return countedIds;
+}
+
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
 }

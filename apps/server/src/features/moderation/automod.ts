@@ -64,6 +64,7 @@ export class Automod implements MessageScreen {
   }
 
   private async evaluate(attempt: MessageAttempt): Promise<{ action: RuleAction; hits: RuleHit[] } | null> {
+    await this.deps.rules.loaded();
     const compiled = this.deps.rules.compiled;
     if (compiled.rules.length === 0) return null;
     const author = await findUserBrief(this.deps.db, attempt.actor.id);

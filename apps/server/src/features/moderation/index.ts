@@ -44,7 +44,6 @@ export const moderationFeature = defineFeature<ModerationLimits>({
     const users = new UserFiles({ db, clock, chat, audit });
     const reports = new Reports({ db, clock, chat, limits: limits.moderationReports, userFile: users.file });
     const rules = new RuleBook({ db, bus, clock, logger, chat, audit });
-    await rules.reload();
     const actions = new Actions({ db, bus, clock, chat, audit, reports, sanctions, slowMode: rules });
     const automod = new Automod({ db, bus, clock, rules, reports, sanctions, audit });
     const tester = new RuleTester({ rules, chat, clock });

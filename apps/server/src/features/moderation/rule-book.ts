@@ -57,8 +57,17 @@ export class RuleBook implements SlowModeSetter {
     return { version: this.set.version, rules: this.set.rules.filter((rule) => rule.enabled) };
   }
 
+  /**
+   * Resolves once the set has been read at least once. The first read happens on first use,
+   * not at start-up: a server whose pool is busy at boot must still start, and nothing is
+   * evaluated before the rules are there.
+   */
+  async loaded(): Promise<void> {
+    if (this.set.version < 0) await this.reload(undefined, false);
+  }
+
   /** Reads the set again when `version` is newer than the one held (or always, without one). */
-  async reload(version?: number): Promise<void> {
+  async reload(version?: number, tellClients = true): Promise<void> {
     if (version !== undefined && version <= this.set.version) return;
     // One read at a time; a change announced during it is picked up by the next.
     while (this.loading) await this.loading;
@@ -66,7 +75,8 @@ export class RuleBook implements SlowModeSetter {
     this.loading = (async () => {
       const set = await store.readRuleSet(this.deps.db);
       if (set.version < this.set.version) return;
-      const changed = set.version !== this.set.version;
+      // The first read on first use is no change for clients: they fetch the rules when they connect.
+      const changed = tellClients && set.version !== this.set.version;
       this.set = set;
       this.compiled_ = compileRules(set.rules);
       if (changed) this.onChange(set.version);

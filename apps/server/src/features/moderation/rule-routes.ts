@@ -34,7 +34,10 @@ export const ruleRoutes: FastifyPluginAsyncTypebox<{ rules: RuleBook; actions: A
         response: { 200: ModerationRuleSetSchema, ...errorResponses(401, 403) },
       },
     },
-    async () => rules.all(),
+    async () => {
+      await rules.loaded();
+      return rules.all();
+    },
   );
 
   app.get(
@@ -48,7 +51,10 @@ export const ruleRoutes: FastifyPluginAsyncTypebox<{ rules: RuleBook; actions: A
         response: { 200: ModerationRuleSetSchema, ...errorResponses(401, 403) },
       },
     },
-    async () => rules.effective(),
+    async () => {
+      await rules.loaded();
+      return rules.effective();
+    },
   );
 
   app.post(

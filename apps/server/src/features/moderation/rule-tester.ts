@@ -26,6 +26,7 @@ export class RuleTester {
       if (role !== 'owner' && role !== 'moderator')
         throw forbidden('Trying rules needs "moderation:view", or owning or moderating the room given.');
     }
+    await this.deps.rules.loaded();
     let compiled = this.deps.rules.compiled;
     if (body.rule) {
       checkRuleBody(body.rule);
