@@ -129,12 +129,15 @@ export class PlayReports {
     let accepted = 0;
 
     // The analytics rollups (database triggers on plays) are updated in the order rows change,
-    // not in this batch's lock order, so two batches can still deadlock there; PostgreSQL then
-    // aborts one, and it is run again from the start (nothing else was changed).
+    // not in this batch's lock order: batches take turns (an advisory lock), and a deadlock
+    // PostgreSQL still detects runs the batch again from the start (nothing else was changed).
     await retryOnDeadlock(() =>
       this.deps.db.transaction(async (tx) => {
         ignored = untimely;
         accepted = 0;
+        // Batches take turns: the analytics triggers lock rollup rows in row-change order, which
+        // deadlocked overlapping batches (see the note on retryOnDeadlock). Short transactions.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext('veza.play-reports'))");
         const tracks = await holdTracks(tx, [...new Set(timely.map((event) => event.trackId))]);
         const byPlay = new Map<string, PlayEvent[]>();
         for (const event of timely) {
